@@ -1,0 +1,52 @@
+"""slaclock: support SLA clocks on business calendars.
+
+When is this ticket's first response due, how much of the resolution clock is left, and
+did we breach the contract? slaclock answers exactly (to the microsecond, across DST) and
+fast (binary search over compiled open intervals).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+# calendars and durations
+from .calendar import Calendar, HolidayRegion, Preset, WeeklyHours
+from .durations import Duration, parse_duration
+
+# errors
+from .errors import (
+    ConfigError,
+    NaiveDatetimeError,
+    NoOpenTimeError,
+    OutOfRangeError,
+    SlaClockError,
+    SlaClockWarning,
+    TimelineError,
+    UnknownPlanError,
+    UnknownSeverityError,
+)
+
+try:
+    __version__ = version("slaclock")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    # calendars and durations
+    "Calendar",
+    "Duration",
+    "HolidayRegion",
+    "Preset",
+    "WeeklyHours",
+    "parse_duration",
+    # errors
+    "ConfigError",
+    "NaiveDatetimeError",
+    "NoOpenTimeError",
+    "OutOfRangeError",
+    "SlaClockError",
+    "SlaClockWarning",
+    "TimelineError",
+    "UnknownPlanError",
+    "UnknownSeverityError",
+    # metadata
+    "__version__",
+]

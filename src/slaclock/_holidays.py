@@ -1,0 +1,41 @@
+"""Adapter: the ``holidays`` package -> frozenset of dates per (country, subdivision, year).
+
+Loaded lazily, one year at a time, and cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from functools import lru_cache
+
+from .errors import ConfigError
+
+_lock = threading.Lock()
+
+
+def check_region(country: str, subdivision: str | None) -> None:
+    """Raise ConfigError when ``holidays`` does not know the country or subdivision."""
+    import holidays
+
+    try:
+        holidays.country_holidays(country, subdiv=subdivision, years=[])
+    except NotImplementedError:
+        known = ""
+        raise ConfigError(
+            f"unknown holiday country {country!r}; use an ISO 3166-1 alpha-2 code "
+            f"such as 'US', 'GB', 'DE'{known}"
+        ) from None
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"holidays for country {country!r} has no subdivision {subdivision!r}: {exc}"
+        ) from None
+
+
+@lru_cache(maxsize=4096)
+def region_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    import holidays
+
+    with _lock:  # the holidays package populates lazily and is not thread-safe
+        table = holidays.country_holidays(country, subdiv=subdivision, years=year)
+        return frozenset(d for d in table if d.year == year)

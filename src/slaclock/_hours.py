@@ -1,0 +1,117 @@
+"""Parsing of the calendar configuration's day keys and wall-clock intervals."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from typing import Final
+
+from .errors import ConfigError, SlaClockWarning
+
+DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES: Final = {
+    **{d: i for i, d in enumerate(DAYS)},
+    **{n: i for i, n in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+    "tues": 1, "wednes": 2, "thur": 3, "thurs": 3,
+}  # fmt: skip
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_INTERVAL = re.compile(r"\s*([\d:]+)\s*-\s*([\d:]+)\s*")
+
+
+def parse_day_key(key: str) -> list[int]:
+    """``"mon"`` -> [0]; ``"mon-fri"`` -> [0..4]; ``"fri-mon"`` wraps -> [4, 5, 6, 0]."""
+    text = str(key).strip().lower()
+    parts = [p.strip() for p in text.split("-")]
+    if len(parts) not in (1, 2) or any(p not in _DAY_NAMES for p in parts):
+        raise ConfigError(
+            f"unknown day {key!r} in 'hours'; use mon, tue, wed, thu, fri, sat, sun "
+            'or a range such as "mon-fri"'
+        )
+    first = _DAY_NAMES[parts[0]]
+    last = _DAY_NAMES[parts[-1]]
+    days = [first]
+    while days[-1] != last:
+        days.append((days[-1] + 1) % 7)
+    return days
+
+
+def parse_time(text: str, *, where: str, is_end: bool) -> int:
+    """``"08:30"`` -> seconds after midnight; ``"24:00"`` allowed only as an end."""
+    m = _TIME.fullmatch(text.strip())
+    if not m:
+        raise ConfigError(f"malformed time {text!r} in {where}; expected HH:MM such as '08:30'")
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if mi > 59 or s > 59 or h > 24 or (h == 24 and (mi or s)):
+        raise ConfigError(f"time {text!r} in {where} is not a valid time of day (00:00..24:00)")
+    if h == 24 and not is_end:
+        raise ConfigError(f"time {text!r} in {where}: '24:00' can only end an interval")
+    return h * 3600 + mi * 60 + s
+
+
+def format_time(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}" if s else f"{h:02d}:{m:02d}"
+
+
+def parse_interval(text: object, *, where: str, allow_overnight: bool) -> tuple[int, int]:
+    """``"08:00-17:00"`` -> (28800, 61200). With ``allow_overnight`` an end before the start
+    (``"22:00-06:00"``) is returned as is (end < start); the caller splits it."""
+    if not isinstance(text, str):
+        raise ConfigError(
+            f"interval {text!r} in {where} is a {type(text).__name__}; "
+            "write it as a string 'HH:MM-HH:MM'"
+        )
+    m = _INTERVAL.fullmatch(text)
+    if not m:
+        raise ConfigError(
+            f"malformed interval {text!r} in {where}; expected 'HH:MM-HH:MM' such as "
+            "'08:00-17:00' (or '22:00-06:00' for an overnight shift)"
+        )
+    start = parse_time(m.group(1), where=where, is_end=False)
+    end = parse_time(m.group(2), where=where, is_end=True)
+    if end == 86_340:
+        warnings.warn(
+            f"interval {text!r} in {where} ends at 23:59 and leaves the day's last minute "
+            "closed; write '24:00' for the end of the day",
+            SlaClockWarning,
+            stacklevel=2,
+        )
+    if start == end:
+        raise ConfigError(
+            f"interval {text!r} in {where} is empty; use '00:00-24:00' for the whole day"
+        )
+    if end < start and not allow_overnight:
+        raise ConfigError(
+            f"interval {text!r} in {where} ends before it starts; an override covers its "
+            "own date only, so split it: the part after midnight goes on the next date"
+        )
+    return start, end
+
+
+def canonical_interval(start: int, end: int) -> str:
+    return f"{format_time(start)}-{format_time(end)}"
+
+
+def merge_seconds(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(intervals):
+        if s >= e:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return tuple(out)
+
+
+def as_list(value: object) -> list[object]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ConfigError(
+        f"hours {value!r} must be a string 'HH:MM-HH:MM' or a list of them (use [] for closed)"
+    )

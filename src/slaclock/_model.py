@@ -1,0 +1,85 @@
+"""Base class of slaclock's configuration models: frozen, strict about unknown keys, and
+raising :class:`~slaclock.ConfigError` (with every problem's location) instead of
+pydantic's ``ValidationError``."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import ConfigError
+
+
+class FrozenModel(BaseModel):
+    """Immutable pydantic model whose validation errors are :class:`ConfigError`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError.from_validation(type(self).__name__, exc) from exc
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a configuration mapping; raises :class:`~slaclock.ConfigError`."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise ConfigError.from_validation(cls.__name__, exc) from exc
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Validate a JSON document; raises :class:`~slaclock.ConfigError`."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            raise ConfigError.from_validation(cls.__name__, exc) from exc
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """Load from a ``.toml`` or ``.json`` file (``.yaml`` / ``.yml`` when PyYAML is
+        installed); raises :class:`~slaclock.ConfigError` naming the file."""
+        data = load_mapping(path)
+        try:
+            return cls.model_validate(data)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}", exc.errors) from exc
+
+
+def load_mapping(path: str | Path) -> dict[str, Any]:
+    """Read a TOML, JSON or YAML file into a dict; errors are ConfigError naming the file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {str(p)!r}: {exc.strerror}") from exc
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".toml":
+            data: Any = tomllib.loads(raw.decode("utf-8"))
+        elif suffix == ".json":
+            data = json.loads(raw)
+        elif suffix in (".yaml", ".yml"):
+            try:
+                import yaml  # type: ignore[import-untyped]
+            except ImportError:
+                raise ConfigError(
+                    f"{str(p)!r} is YAML but PyYAML is not installed; pip install pyyaml"
+                ) from None
+            data = yaml.safe_load(raw)
+        else:
+            raise ConfigError(
+                f"configuration file {str(p)!r} has an unknown suffix {suffix!r}; "
+                "use .toml or .json"
+            )
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{str(p)!r} is not valid {suffix[1:].upper()}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{str(p)!r} must hold a table/object at the top level")
+    return data

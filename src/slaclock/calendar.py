@@ -1,0 +1,523 @@
+"""The support calendar: when support is open, and business-time arithmetic on it.
+
+A :class:`Calendar` validates from the configuration form of DESIGN.md::
+
+    Calendar.model_validate({
+        "timezone": "America/New_York",
+        "hours": {"mon-thu": "00:00-24:00", "fri": ["00:00-20:00"]},
+        "holidays": ["2026-12-25", {"country": "US", "subdivision": "NY"}],
+        "overrides": {"2026-12-24": ["08:00-12:00"], "2026-12-27": []},
+    })
+
+and answers ``is_open``, ``next_open``, ``previous_close``, ``add``, ``subtract``,
+``elapsed``, ``open_intervals`` and ``add_business_days`` exactly (to the microsecond)
+and in O(log n) whatever the distance. See ``docs/calendars.md`` for the semantics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, ClassVar, Final, Literal, final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from . import _hours
+from ._holidays import check_region, region_holidays
+from ._index import EPOCH, CompositeSource, OpenIndex, WeeklySource
+from ._model import FrozenModel
+from .durations import Duration
+from .errors import ConfigError, NaiveDatetimeError, NoOpenTimeError
+
+__all__ = ["Calendar", "HolidayRegion", "Preset", "WeeklyHours"]
+
+Preset = Literal["24x7", "24x5", "8x5"]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+PRESETS: Final[Mapping[str, Mapping[str, str]]] = {
+    "24x7": {"mon-sun": "00:00-24:00"},
+    "24x5": {"mon-fri": "00:00-24:00"},
+    "8x5": {"mon-fri": "08:00-17:00"},
+}
+_ONE_US: Final = timedelta(microseconds=1)
+_ZERO: Final = timedelta(0)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"unknown time zone {name!r}; use an IANA name such as 'America/New_York', "
+            "'Europe/London' or 'UTC'"
+        ) from None
+
+
+def _us(value: object, name: str) -> int:
+    try:
+        return (value - EPOCH) // _ONE_US  # type: ignore[operator]
+    except TypeError:
+        raise NaiveDatetimeError.of(name, value) from None
+
+
+def _duration_us(d: object, name: str = "d") -> int:
+    if d.__class__ is timedelta:
+        us: int = d // _ONE_US  # type: ignore[operator]
+    else:
+        dur = Duration.parse(d)  # type: ignore[arg-type]
+        if dur.is_business_days:
+            raise ConfigError(
+                f"{name}={d!r} counts business days; use add_business_days() for it"
+            )
+        us = dur.microseconds
+    if us < 0:
+        raise ConfigError(f"{name}={d!r} is negative; durations must be >= 0")
+    return us
+
+
+@final
+class HolidayRegion(FrozenModel):
+    """Public holidays of a country (and optionally a subdivision) from ``holidays``."""
+
+    country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. 'US'.")
+    subdivision: str | None = Field(None, description="e.g. 'NY' for New York State.")
+
+    @model_validator(mode="after")
+    def _known(self) -> HolidayRegion:
+        check_region(self.country, self.subdivision)
+        return self
+
+
+@final
+class WeeklyHours:
+    """A calendar's weekly hours as seen from one time zone (see :meth:`Calendar.describe`).
+
+    ``days`` maps ``"mon"``..``"sun"`` to tuples of ``"HH:MM-HH:MM"`` strings (empty when
+    closed); :meth:`to_config` gives the ``hours`` table of a calendar configuration.
+    """
+
+    __slots__ = ("days", "timezone", "week_of")
+
+    def __init__(self, timezone: str, days: Mapping[str, tuple[str, ...]], week_of: date | None):
+        self.timezone = timezone
+        self.days: dict[str, tuple[str, ...]] = {d: tuple(days.get(d, ())) for d in _hours.DAYS}
+        self.week_of = week_of
+
+    def to_config(self) -> dict[str, list[str]]:
+        """The ``hours`` table of a calendar configuration (open days only)."""
+        return {d: list(iv) for d, iv in self.days.items() if iv}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WeeklyHours):
+            return NotImplemented
+        return self.timezone == other.timezone and self.days == other.days
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        when = f"week of {self.week_of.isoformat()}" if self.week_of else "regular week"
+        lines = [f"Weekly hours in {self.timezone} ({when})"]
+        for d in _hours.DAYS:
+            lines.append(f"  {d}  {', '.join(self.days[d]) or 'closed'}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"WeeklyHours({self.timezone!r}, {self.to_config()!r})"
+
+
+class Calendar(FrozenModel):
+    """When support is open: weekly hours in one IANA zone, holidays and date overrides,
+    or the union / intersection of other calendars.
+
+    Every instant passed in must be time-zone aware; results come back in the calendar's
+    zone. ``Calendar.model_validate(config)`` raises :class:`~slaclock.ConfigError`.
+    """
+
+    timezone: str = Field(description="IANA time zone, e.g. 'America/New_York'.")
+    hours: dict[Day, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Weekly hours: day or day range ('mon-fri') -> 'HH:MM-HH:MM' or list.",
+    )
+    holidays: tuple[date | HolidayRegion, ...] = Field(
+        (), description="Closed dates, or {country, subdivision} from the holidays package."
+    )
+    overrides: dict[date, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Date -> hours that replace that date's hours ([] closes it).",
+    )
+    union_of: tuple[Calendar, ...] = Field(
+        (), description="Open when any of these calendars is open (follow-the-sun)."
+    )
+    intersection_of: tuple[Calendar, ...] = Field(
+        (), description="Open when all of these calendars are open."
+    )
+    horizon_years: int = Field(
+        10, ge=1, le=100, description="How far to search for open time before giving up."
+    )
+
+    # Compiled state, stored in the instance __dict__ for speed (not pydantic fields).
+    _tz: ClassVar[ZoneInfo]
+    _ix: ClassVar[OpenIndex]
+    _week: ClassVar[tuple[tuple[tuple[int, int], ...], ...]]
+
+    # -- validation -----------------------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_preset(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "preset" in data:
+            data = dict(data)
+            name = data.pop("preset")
+            if name not in PRESETS:
+                raise ConfigError(
+                    f"unknown preset {name!r}; use one of {', '.join(map(repr, PRESETS))}"
+                )
+            if "hours" in data:
+                raise ConfigError(f"give either 'preset' ({name!r}) or 'hours', not both")
+            data["hours"] = dict(PRESETS[name])
+        return data
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_zone(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            _zone(value)
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _normalize_hours(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        out: dict[str, tuple[str, ...]] = {}
+        origin: dict[str, str] = {}
+        for key, raw in value.items():
+            for day in _hours.parse_day_key(key):
+                name = _hours.DAYS[day]
+                if name in out:
+                    raise ConfigError(
+                        f"day {name!r} is given twice in 'hours' (in {origin[name]!r} and "
+                        f"{key!r}); list each day once, or use 'overrides' for dates"
+                    )
+                items = []
+                for item in _hours.as_list(raw):
+                    s, e = _hours.parse_interval(item, where=f"hours[{key!r}]", allow_overnight=True)
+                    items.append(_hours.canonical_interval(s, e if e else 86_400))
+                out[name] = tuple(items)
+                origin[name] = str(key)
+        return {d: out[d] for d in _hours.DAYS if d in out}
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _normalize_overrides(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        out: dict[Any, tuple[str, ...]] = {}
+        for key, raw in value.items():
+            items = []
+            for item in _hours.as_list(raw):
+                s, e = _hours.parse_interval(
+                    item, where=f"overrides[{str(key)!r}]", allow_overnight=False
+                )
+                items.append(_hours.canonical_interval(s, e))
+            out[key] = tuple(items)
+        return out
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Calendar:
+        composite = bool(self.union_of) or bool(self.intersection_of)
+        if self.union_of and self.intersection_of:
+            raise ConfigError("give either 'union_of' or 'intersection_of', not both")
+        if composite and (self.hours or self.holidays or self.overrides):
+            raise ConfigError(
+                "a union or intersection takes its hours from its calendars; "
+                "remove 'hours', 'holidays' and 'overrides' (put them on the parts)"
+            )
+        if not composite and not any(self.hours.values()) and not any(self.overrides.values()):
+            raise ConfigError(
+                f"calendar in {self.timezone!r} has no open hours at all; give 'hours' "
+                '(e.g. {"mon-fri": "08:00-17:00"}) or a preset such as "8x5"'
+            )
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        tz = _zone(self.timezone)
+        label = self.timezone
+        if self.union_of or self.intersection_of:
+            mode = "union" if self.union_of else "intersection"
+            parts = self.union_of or self.intersection_of
+            source: Any = CompositeSource(tz, [p._ix for p in parts], mode=mode)
+            week: tuple[tuple[tuple[int, int], ...], ...] = ()
+            label = f"{mode} in {self.timezone}"
+        else:
+            week = self._compile_week()
+            dates = frozenset(h for h in self.holidays if isinstance(h, date))
+            regions = tuple(
+                (h.country, h.subdivision) for h in self.holidays if isinstance(h, HolidayRegion)
+            )
+            overrides = {
+                d: _hours.merge_seconds(
+                    _hours.parse_interval(iv, where="overrides", allow_overnight=False)
+                    for iv in ivs
+                )
+                for d, ivs in self.overrides.items()
+            }
+
+            def day_hours(d: date) -> tuple[tuple[int, int], ...]:
+                ov = overrides.get(d)
+                if ov is not None:
+                    return ov
+                if d in dates:
+                    return ()
+                for country, sub in regions:
+                    if d in region_holidays(country, sub, d.year):
+                        return ()
+                return week[d.weekday()]
+
+            source = WeeklySource(tz, day_hours)
+        self.__dict__["_tz"] = tz
+        self.__dict__["_week"] = week
+        self.__dict__["_ix"] = OpenIndex(source, horizon_years=self.horizon_years, label=label)
+
+    def _compile_week(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+        for name, ivs in self.hours.items():
+            w = _hours.DAYS.index(name)
+            for iv in ivs:
+                s, e = _hours.parse_interval(iv, where="hours", allow_overnight=True)
+                if e > s:
+                    days[w].append((s, e))
+                else:  # overnight: the morning part belongs to the next weekday
+                    days[w].append((s, 86_400))
+                    if e:
+                        days[(w + 1) % 7].append((0, e))
+        return tuple(_hours.merge_seconds(d) for d in days)
+
+    # pydantic copies __dict__ on model_copy and pickling: rebuild the compiled state.
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Calendar:  # noqa: E501
+        data = self.model_dump()
+        data.update(update or {})
+        return type(self).model_validate(data)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state["__dict__"] = {
+            k: v for k, v in state["__dict__"].items() if k not in ("_tz", "_ix", "_week")
+        }
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self.model_post_init(None)
+
+    # -- constructors ---------------------------------------------------------------
+
+    @classmethod
+    def preset(
+        cls,
+        name: Preset,
+        *,
+        timezone: str,
+        holidays: Sequence[date | str | Mapping[str, Any] | HolidayRegion] = (),
+    ) -> Calendar:
+        """A named calendar: ``"24x7"``, ``"24x5"`` (Mon–Fri all day) or ``"8x5"``
+        (Mon–Fri 08:00–17:00), in ``timezone``, with optional ``holidays``."""
+        return cls.model_validate({"preset": name, "timezone": timezone, "holidays": holidays})
+
+    @classmethod
+    def union(cls, *calendars: Calendar, timezone: str | None = None) -> Calendar:
+        """Open whenever any of ``calendars`` is open (a follow-the-sun desk). Results are
+        given in ``timezone`` (default: the first calendar's)."""
+        if not calendars:
+            raise ConfigError("Calendar.union() needs at least one calendar")
+        return cls(timezone=timezone or calendars[0].timezone, union_of=calendars)
+
+    @classmethod
+    def intersection(cls, *calendars: Calendar, timezone: str | None = None) -> Calendar:
+        """Open only when all of ``calendars`` are open."""
+        if not calendars:
+            raise ConfigError("Calendar.intersection() needs at least one calendar")
+        return cls(timezone=timezone or calendars[0].timezone, intersection_of=calendars)
+
+    # -- queries --------------------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        """The calendar's ``ZoneInfo``."""
+        return self._tz
+
+    def is_open(self, t: datetime) -> bool:
+        """True when ``t`` lies inside an open interval (start included, end excluded)."""
+        try:
+            us = (t - EPOCH) // _ONE_US
+        except TypeError:
+            raise NaiveDatetimeError.of("t", t) from None
+        return self._ix.is_open(us)
+
+    def next_open(self, t: datetime) -> datetime:
+        """The first open instant ``>= t`` (``t`` itself when open)."""
+        return datetime.fromtimestamp(self._ix.next_open(_us(t, "t")) / 1e6, self._tz)
+
+    def previous_close(self, t: datetime) -> datetime:
+        """The end of the latest open interval that ends at or before ``t``."""
+        return datetime.fromtimestamp(self._ix.previous_close(_us(t, "t")) / 1e6, self._tz)
+
+    def add(self, t: datetime, d: timedelta | Duration | str) -> datetime:
+        """The earliest instant ``x >= t`` with ``elapsed(t, x) == d``.
+
+        ``d`` is a ``timedelta``, a :class:`Duration` or a duration string; business
+        days (``"2 business days"``) go through :meth:`add_business_days`. 8x5
+        Friday 16:00 + 1h is Friday 17:00; + 2h is Monday 09:00.
+        """
+        try:
+            us = (t - EPOCH) // _ONE_US
+        except TypeError:
+            raise NaiveDatetimeError.of("t", t) from None
+        if d.__class__ is timedelta:
+            dus = d // _ONE_US  # type: ignore[operator]
+            if dus < 0:
+                raise ConfigError(f"d={d!r} is negative; durations must be >= 0")
+        else:
+            dur = Duration.parse(d)
+            if dur.is_business_days:
+                return self.add_business_days(t, dur.business_days)
+            dus = dur.microseconds
+        return datetime.fromtimestamp(self._ix.add(us, dus) / 1e6, self._tz)
+
+    def subtract(self, t: datetime, d: timedelta | Duration | str) -> datetime:
+        """The latest instant ``x <= t`` with ``elapsed(x, t) == d``."""
+        us = _us(t, "t")
+        return datetime.fromtimestamp(self._ix.subtract(us, _duration_us(d)) / 1e6, self._tz)
+
+    def elapsed(self, a: datetime, b: datetime) -> timedelta:
+        """The open time in ``[a, b)``. ``b`` before ``a`` is an error."""
+        try:
+            a_us = (a - EPOCH) // _ONE_US
+        except TypeError:
+            raise NaiveDatetimeError.of("a", a) from None
+        try:
+            b_us = (b - EPOCH) // _ONE_US
+        except TypeError:
+            raise NaiveDatetimeError.of("b", b) from None
+        if b_us < a_us:
+            raise ConfigError(f"b={b!r} is before a={a!r}; elapsed() needs a <= b")
+        ix = self._ix
+        return timedelta(microseconds=ix.cum_at(b_us) - ix.cum_at(a_us))
+
+    def open_intervals(self, a: datetime, b: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The open intervals within ``[a, b)``, clipped to it, in order."""
+        a_us, b_us = _us(a, "a"), _us(b, "b")
+        if b_us < a_us:
+            raise ConfigError(f"b={b!r} is before a={a!r}; open_intervals() needs a <= b")
+        tz = self._tz
+        for s, e in self._ix.intervals_between(a_us, b_us):
+            yield datetime.fromtimestamp(s / 1e6, tz), datetime.fromtimestamp(e / 1e6, tz)
+
+    def add_business_days(self, t: datetime, n: int) -> datetime:
+        """The same wall-clock time ``n`` open dates later, clamped into that date's hours.
+
+        Starts from the first open instant ``>= t``; takes its local wall time on the
+        ``n``-th following date that has open hours; before that date's opening it gives
+        the opening, after its closing the closing, inside a break the next opening.
+        8x5: Monday 15:00 + 1 business day is Tuesday 15:00.
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ConfigError(f"n={n!r} must be a whole number of business days >= 0")
+        start = self._ix.next_open(_us(t, "t"))
+        tz = self._tz
+        local = datetime.fromtimestamp(start / 1e6, tz)
+        if n == 0:
+            return local
+        d = local.date()
+        limit = n + 366 * self.horizon_years
+        count = steps = 0
+        day_ivs: list[tuple[int, int]] = []
+        while count < n:
+            d += timedelta(days=1)
+            steps += 1
+            if steps > limit:
+                raise NoOpenTimeError(
+                    f"no date with open hours within {self.horizon_years} years after "
+                    f"{local.isoformat()} (needed {n} business days)"
+                )
+            day_ivs = self._date_intervals(d)
+            if day_ivs:
+                count += 1
+        wall = datetime.combine(d, local.time(), tzinfo=tz).replace(fold=local.fold)
+        cand = (wall - EPOCH) // _ONE_US
+        if cand < day_ivs[0][0]:
+            cand = day_ivs[0][0]
+        elif cand >= day_ivs[-1][1]:
+            cand = day_ivs[-1][1]
+        else:
+            for s, e in day_ivs:
+                if cand < e:
+                    cand = max(cand, s)
+                    break
+        return datetime.fromtimestamp(cand / 1e6, tz)
+
+    def _date_intervals(self, d: date) -> list[tuple[int, int]]:
+        tz = self._tz
+        lo = (datetime.combine(d, time(0), tzinfo=tz) - EPOCH) // _ONE_US
+        hi = (datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz) - EPOCH) // _ONE_US
+        return list(self._ix.intervals_between(lo, hi))
+
+    # -- description ----------------------------------------------------------------
+
+    def describe(self, timezone: str | None = None, *, week_of: date | None = None) -> WeeklyHours:
+        """The weekly hours as seen from ``timezone`` (default: the calendar's own).
+
+        Without ``week_of`` the regular weekly hours are shown (holidays and overrides
+        ignored) for a reference week in mid-January 2026; give ``week_of`` (any date of
+        the week) to see a particular week, holidays included — offsets between zones
+        differ in the weeks when only one of them observes daylight saving time.
+        A desk open until 20:00 on Fridays in New York reads as 19:00 in Chicago and
+        17:00 in Los Angeles.
+        """
+        target = _zone(timezone or self.timezone)
+        if week_of is None and not (self.union_of or self.intersection_of) and not any(
+            self.hours.values()
+        ):
+            return WeeklyHours(target.key, {}, None)  # open on override dates only
+        cal = self if week_of is not None else self._regular()
+        ref = week_of or date(2026, 1, 14)
+        monday = ref - timedelta(days=ref.weekday())
+        tz = self._tz
+        a = (datetime.combine(monday, time(0), tzinfo=tz) - EPOCH) // _ONE_US
+        b = (datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz) - EPOCH) // _ONE_US
+        per_day: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+        for s, e in cal._ix.intervals_between(a, b):
+            ls = datetime.fromtimestamp(s / 1e6, target)
+            le = datetime.fromtimestamp(e / 1e6, target)
+            day = ls.date()
+            sec = ls.hour * 3600 + ls.minute * 60 + ls.second
+            while True:
+                end_day = le.date()
+                if day == end_day:
+                    end_sec = le.hour * 3600 + le.minute * 60 + le.second
+                    per_day[day.weekday()].append((sec, end_sec))
+                    break
+                per_day[day.weekday()].append((sec, 86_400))
+                day += timedelta(days=1)
+                sec = 0
+        days = {
+            _hours.DAYS[w]: tuple(
+                _hours.canonical_interval(s, e) for s, e in _hours.merge_seconds(per_day[w])
+            )
+            for w in range(7)
+        }
+        return WeeklyHours(target.key, days, week_of and monday)
+
+    def _regular(self) -> Calendar:
+        """This calendar without holidays and overrides."""
+        if self.union_of or self.intersection_of:
+            parts = tuple(p._regular() for p in (self.union_of or self.intersection_of))
+            key = "union_of" if self.union_of else "intersection_of"
+            return Calendar.model_validate({"timezone": self.timezone, key: parts})
+        return Calendar.model_validate({"timezone": self.timezone, "hours": self.hours})
+
+    # -- display --------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return str(self.describe())
