@@ -23,7 +23,12 @@ class FrozenModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise ConfigError.from_validation(type(self).__name__, exc) from exc
+            raise type(self)._wrap_error(exc, data) from exc
+
+    @classmethod
+    def _wrap_error(cls, exc: ValidationError, data: Any) -> Exception:
+        """The library error to raise for a failed validation of ``data``."""
+        return ConfigError.from_validation(cls.__name__, exc)
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
@@ -31,7 +36,7 @@ class FrozenModel(BaseModel):
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
-            raise ConfigError.from_validation(cls.__name__, exc) from exc
+            raise cls._wrap_error(exc, obj) from exc
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
@@ -39,7 +44,7 @@ class FrozenModel(BaseModel):
         try:
             return super().model_validate_json(json_data, **kwargs)
         except ValidationError as exc:
-            raise ConfigError.from_validation(cls.__name__, exc) from exc
+            raise cls._wrap_error(exc, None) from exc
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:

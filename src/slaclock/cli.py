@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .calendar import Calendar
@@ -29,8 +29,8 @@ def _demo(args: argparse.Namespace) -> int:
         rows.append((within, due.strftime("%a %Y-%m-%d %H:%M %Z")))
     print(f"Ticket opened {start:%a %Y-%m-%d %H:%M %Z}; Thanksgiving is Thu 2026-11-26")
     print(f"  {'target':<16} due")
-    for within, due in rows:
-        print(f"  {within:<16} {due}")
+    for within, due_text in rows:
+        print(f"  {within:<16} {due_text}")
     a, b = start, datetime(2026, 11, 30, 12, 0, tzinfo=ny)
     print(
         f"\nBusiness time from {a:%a %m-%d %H:%M} to {b:%a %m-%d %H:%M}: "
@@ -68,7 +68,7 @@ def _parse_instant(text: str) -> datetime:
         t = datetime.fromisoformat(text)
     except ValueError:
         raise SlaClockError(f"malformed instant {text!r}; use ISO 8601 with an offset") from None
-    if t.utcoffset() is None:
+    if t.utcoffset() is None:  # an instant needs an offset; never guess the zone
         raise SlaClockError(
             f"instant {text!r} has no UTC offset; write e.g. {text}+00:00 or {text}-05:00"
         )
