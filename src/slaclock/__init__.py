@@ -11,6 +11,9 @@ from importlib.metadata import PackageNotFoundError, version
 from .calendar import Calendar, HolidayRegion, Preset, WeeklyHours
 from .durations import Duration, parse_duration
 
+# evaluation
+from .engine import evaluate
+
 # errors
 from .errors import (
     ConfigError,
@@ -22,6 +25,20 @@ from .errors import (
     TimelineError,
     UnknownPlanError,
     UnknownSeverityError,
+)
+
+# agreements and tickets
+from .policy import CalendarRule, Metric, Plan, Policy, SeverityTargets, Target, Terms
+from .results import ExplainLine, Explanation, InternalResult, MetricResult, Pause, TicketSla
+from .ticket import (
+    AgentReply,
+    CustomerReply,
+    Event,
+    InternalNote,
+    PlanChange,
+    SeverityChange,
+    StatusChange,
+    Ticket,
 )
 
 try:
@@ -37,6 +54,31 @@ __all__ = [
     "Preset",
     "WeeklyHours",
     "parse_duration",
+    # agreements
+    "CalendarRule",
+    "Metric",
+    "Plan",
+    "Policy",
+    "SeverityTargets",
+    "Target",
+    "Terms",
+    # tickets
+    "AgentReply",
+    "CustomerReply",
+    "Event",
+    "InternalNote",
+    "PlanChange",
+    "SeverityChange",
+    "StatusChange",
+    "Ticket",
+    # evaluation and results
+    "ExplainLine",
+    "Explanation",
+    "InternalResult",
+    "MetricResult",
+    "Pause",
+    "TicketSla",
+    "evaluate",
     # errors
     "ConfigError",
     "NaiveDatetimeError",

@@ -55,7 +55,7 @@ _TERM_KEYS: Final = (
     "timezone_field",
     "entitlements",
 )
-_DEEP_KEYS: Final = {"calendars", "severities", "aliases", "pause", "entitlements"}
+_DEFAULT_PAUSE: Final[dict[Metric, tuple[str, ...]]] = {"resolution": ("pending", "on_hold")}
 
 
 @final
@@ -194,9 +194,7 @@ class Terms(FrozenModel):
     default_calendar: str
     severities: dict[str, SeverityTargets]
     aliases: dict[str, str] = Field(default_factory=dict)
-    pause: dict[Metric, tuple[str, ...]] = Field(
-        default_factory=lambda: {"resolution": ("pending", "on_hold")}
-    )
+    pause: dict[Metric, tuple[str, ...]] = Field(default_factory=lambda: dict(_DEFAULT_PAUSE))
     stop_statuses: tuple[str, ...] = ("solved", "closed")
     warn_at: tuple[float, ...] = ()
     severity_change: SeverityChange = "retroactive"
