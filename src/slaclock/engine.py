@@ -197,8 +197,6 @@ def evaluate(
                         c.pause(t, new)
                     elif new not in pset and c.pause_since is not None:
                         c.resume(t)
-                    elif new in pset and c.pause_since is not None:
-                        c.pause_since = (c.pause_since[0], c.pause_since[1])
             status = new
         elif isinstance(ev, SeverityChange):
             cur_terms = changes[-1].terms
@@ -271,15 +269,13 @@ def _calendar(terms: Terms, target: Target, fields: Mapping[str, Any]) -> tuple[
     return name, cal
 
 
-_REZONED: dict[tuple[int, str], Calendar] = {}
-
-
 def _rezoned(cal: Calendar, zone: str) -> Calendar:
-    key = (id(cal), zone)
-    found = _REZONED.get(key)
-    if found is None or found.hours != cal.hours:
+    """``cal``'s hours read in ``zone`` (cached on the calendar instance)."""
+    cache: dict[str, Calendar] = cal.__dict__.setdefault("_rezoned", {})
+    found = cache.get(zone)
+    if found is None:
         found = cal.model_copy(update={"timezone": zone})
-        _REZONED[key] = found
+        cache[zone] = found
     return found
 
 
@@ -320,10 +316,7 @@ def _reach(ix: OpenIndex, runs: list[list[int]], origin: int, amount: int) -> in
     """The earliest instant at which the clock (counting from ``origin``) has counted
     ``amount``, or None if its runs end before (open runs are projected)."""
     if amount <= 0:
-        for s, _ in runs:
-            if max(s, origin) >= origin:
-                return max(runs[0][0], origin)
-        return origin
+        return max(origin, runs[0][0]) if runs else origin
     rem = amount
     for s, e in runs:
         s = max(s, origin)
@@ -464,23 +457,15 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
         return _explain_clock(clock, spec, upto)
 
     def flips() -> list[int]:
+        """Instants at which this running clock's status or warning level flips."""
         if not running:
             return []
-        out: list[int] = []
-        amounts = [target - init] + [round(w * target) - init for w in terms.warn_at]
+        found = [_exceed(ix, runs, origin, target - init)]
+        found += [_reach(ix, runs, origin, round(w * target) - init) for w in terms.warn_at]
         if spec.internal_us is not None:
-            amounts.append(spec.internal_us - round(spec.init_share * spec.internal_us))
-        for amount in amounts:
-            x = _exceed(ix, runs, origin, amount) if amount == target - init else None
-            if x is None:
-                x = _reach(ix, runs, origin, amount)
-            if x is not None:
-                out.append(x)
-        if spec.internal_us is not None:
-            x = _exceed(ix, runs, origin, amounts[-1])
-            if x is not None:
-                out.append(x)
-        return out
+            i_amount = spec.internal_us - round(spec.init_share * spec.internal_us)
+            found.append(_exceed(ix, runs, origin, i_amount))
+        return [x for x in found if x is not None]
 
     return MetricResult(
         name=clock.name,
