@@ -25,6 +25,10 @@ class FrozenModel(BaseModel):
         except ValidationError as exc:
             raise type(self)._wrap_error(exc, data) from exc
 
+    # Tell pydantic this __init__ is a plain base init, so model_validate() and nested
+    # validation do not route through it (which would wrap errors twice).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def _wrap_error(cls, exc: ValidationError, data: Any) -> Exception:
         """The library error to raise for a failed validation of ``data``."""
