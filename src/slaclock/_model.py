@@ -76,7 +76,7 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
             data = json.loads(raw)
         elif suffix in (".yaml", ".yml"):
             try:
-                import yaml  # type: ignore[import-untyped]
+                import yaml
             except ImportError:
                 raise ConfigError(
                     f"{str(p)!r} is YAML but PyYAML is not installed; pip install pyyaml"

@@ -4,56 +4,202 @@ prints. Exit codes: 0 fine, 1 breaches found (with ``--fail-on-breach``), 2 bad 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
+from ._model import load_mapping
 from .calendar import Calendar
 from .durations import Duration
-from .errors import SlaClockError
+from .engine import evaluate
+from .errors import ConfigError, SlaClockError
+from .io import ColumnMap, read_tickets, result_rows, write_results
+from .policy import Policy
+from .report import Report
+from .ticket import Ticket
+
+T = TypeVar("T")
+DEMO_NOW = "2026-11-27T12:00:00-05:00"
 
 
-def _demo(args: argparse.Namespace) -> int:
-    ny = ZoneInfo("America/New_York")
-    desk = Calendar.preset("8x5", timezone="America/New_York", holidays=[{"country": "US"}])
-    chat = Calendar.model_validate(
-        {"timezone": "America/New_York", "hours": {"mon-thu": "00:00-24:00", "fri": "00:00-20:00"}}
+def _progress(items: Iterable[T], *, label: str, enabled: bool) -> Iterator[T]:
+    """Yield items; when enabled, show a count and rate on stderr (a terminal only)."""
+    if not enabled:
+        yield from items
+        return
+    start = last = time.monotonic()
+    n = 0
+    for n, item in enumerate(items, 1):
+        yield item
+        now = time.monotonic()
+        if now - last >= 0.2:
+            last = now
+            rate = n / (now - start) if now > start else 0.0
+            sys.stderr.write(f"\r{label}: {n:,} tickets  {rate:,.0f}/s ")
+            sys.stderr.flush()
+    sys.stderr.write(f"\r{label}: {n:,} tickets in {time.monotonic() - start:.1f}s      \n")
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "progress", None)) or (
+        getattr(args, "progress", None) is None and sys.stderr.isatty()
     )
-    print("slaclock demo: business-time arithmetic on support calendars\n")
-    print("Desk: 8x5 (Mon-Fri 08:00-17:00) in New York, US federal holidays\n")
-    start = datetime(2026, 11, 20, 16, 0, tzinfo=ny)
-    rows = []
-    for within in ("1h", "2h", "6h", "12h", "1 business day", "40h"):
-        due = desk.add(start, within)
-        rows.append((within, due.strftime("%a %Y-%m-%d %H:%M %Z")))
-    print(f"Ticket opened {start:%a %Y-%m-%d %H:%M %Z}; Thanksgiving is Thu 2026-11-26")
-    print(f"  {'target':<16} due")
-    for within, due_text in rows:
-        print(f"  {within:<16} {due_text}")
-    a, b = start, datetime(2026, 11, 30, 12, 0, tzinfo=ny)
-    print(
-        f"\nBusiness time from {a:%a %m-%d %H:%M} to {b:%a %m-%d %H:%M}: "
-        f"{Duration.from_timedelta(desk.elapsed(a, b))}"
+
+
+def _data(name: str) -> Path:
+    return Path(str(resources.files("slaclock") / "data" / name))
+
+
+def _parse_instant(text: str, name: str = "instant") -> datetime:
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"malformed {name} {text!r}; use ISO 8601 with an offset, e.g. 2026-11-20T16:00-05:00"
+        ) from None
+    if t.utcoffset() is None:  # an instant needs an offset; never guess the zone
+        raise ConfigError(
+            f"{name} {text!r} has no UTC offset; write e.g. {text}+00:00 or {text}-05:00"
+        )
+    return t
+
+
+def _evaluated(args: argparse.Namespace, policy: Policy) -> Iterator[tuple[Ticket, Any]]:
+    now = _parse_instant(args.now, "--now") if args.now else None
+    tickets = read_tickets(
+        args.events,
+        columns=ColumnMap.parse(args.columns),
+        assume_timezone=args.assume_timezone,
+        grouped=args.grouped,
     )
-    print(f"(wall-clock time: {b - a})\n")
-    print("Live chat open Mon-Thu all day and Friday until 20:00 New York time:")
-    for zone in ("America/New_York", "America/Chicago", "America/Los_Angeles"):
-        print(chat.describe(zone))
+    for ticket in _progress(tickets, label="evaluating", enabled=_show_progress(args)):
+        yield ticket, evaluate(ticket, policy, now=now)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    policy = Policy.from_file(_data("sample_policy.toml"))
+    now = _parse_instant(DEMO_NOW)
+    tickets = sorted(read_tickets(_data("sample_events.csv"), grouped=True), key=lambda t: t.id)
+    pairs = [(t, evaluate(t, policy, now=now)) for t in tickets]
+    print("slaclock demo — the built-in 'Premier Success' agreement and 24 sample tickets")
+    print(f"(8x5 New York with US holidays; critical on 24x7), evaluated at {DEMO_NOW}\n")
+    header = f"{'ticket':<7} {'sev':<8} {'plan':<8} {'metric':<17} {'status':<9} {'due':<17} used"
+    print(header)
+    print("-" * len(header))
+    for ticket, sla in pairs:
+        for m in sla.metrics:
+            label = m.name if not m.cycle else f"{m.name}#{m.cycle}"
+            due = "—" if m.deadline is None else f"{m.deadline:%a %m-%d %H:%M}"
+            flag = "  ⚠ at risk" if m.at_risk else ""
+            print(
+                f"{ticket.id:<7} {sla.severity:<8} {sla.plan or '':<8} {label:<17} "
+                f"{m.status:<9} {due:<17} {m.used:6.0%}{flag}"
+            )
+    report = Report.from_results(pairs)
+    print()
+    print(report.attainment(by=["customer"], metric="first_response"))
+    print()
+    print(report.objective("first_response", 0.9, within="6h", by=["customer"]))
+    print()
+    print(report.breaches())
+    print("\nNext: slaclock evaluate EVENTS --policy FILE; slaclock report … --by customer,month")
     return 0
 
 
-def _deadline(args: argparse.Namespace) -> int:
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    policy = Policy.from_file(args.policy)
+    out: IO[str] = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    breached = False
+    try:
+        if args.format == "table":
+            for _, sla in _evaluated(args, policy):
+                breached |= sla.breached
+                out.write(str(sla) + "\n")
+        else:
+
+            def rows() -> Iterator[dict[str, Any]]:
+                nonlocal breached
+                for ticket, sla in _evaluated(args, policy):
+                    breached |= sla.breached
+                    yield from result_rows(sla, ticket)
+
+            write_results(rows(), out, args.format)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 1 if breached and args.fail_on_breach else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    policy = Policy.from_file(args.policy)
+    by = [b.strip() for b in args.by.split(",") if b.strip()] if args.by else []
+    report = Report.from_results(_evaluated(args, policy))
+    print(report.attainment(by=by))
+    failed = False
+    for spec in args.objective or []:
+        metric, _, rest = spec.partition(":")
+        share_text, _, within = rest.partition(":")
+        try:
+            share = float(share_text)
+        except ValueError:
+            raise ConfigError(
+                f"--objective {spec!r} must look like metric:share[:within], "
+                "e.g. first_response:0.9:6h"
+            ) from None
+        table = report.objective(metric, share, within=within or None, by=by)
+        print()
+        print(table)
+        failed |= any(r.ok is False for r in table)
+    for metric in ("first_response", "resolution"):
+        print()
+        print(report.percentiles(metric, by=by))
+    breaches = report.breaches()
+    print(f"\n{len(breaches)} breached clocks")
+    if args.breaches:
+        print(breaches)
+    return 1 if args.fail_on_breach and (len(breaches) or failed) else 0
+
+
+def _cmd_deadline(args: argparse.Namespace) -> int:
     cal = _load_calendar(args.calendar, args.timezone)
-    start = _parse_instant(args.start)
-    due = cal.add(start, Duration.parse(args.within))
-    print(due.isoformat())
+    start = _parse_instant(args.start, "--start")
+    print(cal.add(start, Duration.parse(args.within)).isoformat())
     return 0
 
 
-def _calendar(args: argparse.Namespace) -> int:
+def _cmd_calendar(args: argparse.Namespace) -> int:
     cal = _load_calendar(args.file, None)
     print(cal.describe(args.timezone))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    data = load_mapping(args.file)
+    kind = args.kind
+    if kind == "auto":
+        kind = "calendar" if "timezone" in data and "severities" not in data else "policy"
+    model = Calendar if kind == "calendar" else Policy
+    obj = model.model_validate(data)
+    if isinstance(obj, Policy):
+        plans = ", ".join(obj.plans) or "no plans"
+        sevs = sorted({s for p in ([None, *obj.plans] if obj.plans else [None])
+                       for s in obj.terms_for(p or obj.default_plan, _parse_instant(
+                           "2100-01-01T00:00:00+00:00")).severities})  # fmt: skip
+        print(f"{args.file}: valid policy {obj.name!r} ({plans}; severities {', '.join(sevs)})")
+    else:
+        print(f"{args.file}: valid calendar")
+        print(obj.describe())
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    model = Calendar if args.kind == "calendar" else Policy
+    print(json.dumps(model.model_json_schema(), indent=2))
     return 0
 
 
@@ -63,16 +209,26 @@ def _load_calendar(spec: str, timezone: str | None) -> Calendar:
     return Calendar.from_file(spec)
 
 
-def _parse_instant(text: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        raise SlaClockError(f"malformed instant {text!r}; use ISO 8601 with an offset") from None
-    if t.utcoffset() is None:  # an instant needs an offset; never guess the zone
-        raise SlaClockError(
-            f"instant {text!r} has no UTC offset; write e.g. {text}+00:00 or {text}-05:00"
-        )
-    return t
+def _add_events_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("events", help="event log: .csv or .jsonl, one event per row")
+    p.add_argument("--policy", required=True, help="agreement file (.toml or .json)")
+    p.add_argument("--now", help="evaluate at this instant (ISO 8601 with offset)")
+    p.add_argument(
+        "--columns",
+        help="column mapping, e.g. 'ticket=Ticket ID,at=Time,kind=Event,"
+        "kinds.Public reply=agent_reply,fields=customer|region'",
+    )
+    p.add_argument("--assume-timezone", help="zone of timestamps that carry no offset")
+    p.add_argument(
+        "--grouped", action="store_true", help="rows of each ticket are contiguous (one pass)"
+    )
+    p.add_argument("--fail-on-breach", action="store_true", help="exit 1 when breaches exist")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: when stderr is a terminal)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,18 +236,46 @@ def build_parser() -> argparse.ArgumentParser:
         prog="slaclock", description="Support SLA clocks on business calendars."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="run a demo on built-in sample data")
-    p.set_defaults(func=_demo)
+    p = sub.add_parser("demo", help="evaluate built-in sample tickets and print a report")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("evaluate", help="evaluate every ticket of an event log")
+    _add_events_args(p)
+    p.add_argument("--format", choices=["table", "csv", "jsonl", "json"], default="table")
+    p.add_argument("--output", "-o", help="write here instead of standard output")
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("report", help="attainment, objectives, percentiles, breaches")
+    _add_events_args(p)
+    p.add_argument("--by", help="group by fields / buckets, e.g. customer,month")
+    p.add_argument(
+        "--objective",
+        action="append",
+        help="metric:share[:within], e.g. first_response:0.9:6h (repeatable)",
+    )
+    p.add_argument("--breaches", action="store_true", help="list every breached clock")
+    p.set_defaults(func=_cmd_report)
+
     p = sub.add_parser("deadline", help="when is a target due on a calendar")
     p.add_argument("--calendar", required=True, help="calendar file (TOML/JSON) or a preset")
     p.add_argument("--timezone", help="time zone for a preset (default UTC)")
     p.add_argument("--start", required=True, help="ISO 8601 instant with offset")
     p.add_argument("--within", required=True, help='duration, e.g. "4h" or "1 business day"')
-    p.set_defaults(func=_deadline)
-    p = sub.add_parser("calendar", help="show a calendar's weekly hours")
+    p.set_defaults(func=_cmd_deadline)
+
+    p = sub.add_parser("calendar", help="show a calendar's weekly hours, from any zone")
     p.add_argument("file", help="calendar file (TOML/JSON)")
     p.add_argument("--timezone", help="show the hours as seen from this zone")
-    p.set_defaults(func=_calendar)
+    p.set_defaults(func=_cmd_calendar)
+
+    p = sub.add_parser("validate", help="check a policy or calendar file")
+    p.add_argument("file")
+    p.add_argument("--kind", choices=["auto", "policy", "calendar"], default="auto")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the configuration")
+    p.add_argument("--kind", choices=["policy", "calendar"], default="policy")
+    p.set_defaults(func=_cmd_schema)
     return parser
 
 
@@ -102,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SlaClockError as exc:
         print(f"slaclock: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
     return code
 
 
