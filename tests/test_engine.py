@@ -452,3 +452,29 @@ class TestNextChange:
         t = ticket(ev("16 10:00", "agent_reply"), ev("16 11:00", "status", status="solved"))
         sla = evaluate(t, POLICY)
         assert sla.next_change(at("16 11:00")) is None
+
+
+class TestStrategies:
+    """Severity-change strategies beyond the golden timelines."""
+
+    STRICTER = Policy.model_validate({**POLICY_DATA, "severity_change": "stricter"})
+
+    def test_stricter_on_a_clock_stopped_before_either_deadline(self) -> None:
+        # high -> critical at 09:30, answered 09:40: critical's 10:00 is stricter than
+        # high's 15:00 even though the clock stopped before reaching either.
+        t = ticket(ev("16 09:30", "severity", severity="critical"), ev("16 09:40", "agent_reply"))
+        fr = evaluate(t, self.STRICTER).get("first_response")
+        assert (fr.status, fr.severity, fr.calendar) == ("met", "critical", "always")
+        assert fr.deadline == at("16 10:00")
+        assert fr.business_elapsed == timedelta(minutes=40)
+
+    def test_stricter_on_a_paused_clock(self) -> None:
+        t = ticket(
+            ev("16 09:10", "agent_reply"),
+            ev("16 09:20", "status", status="pending"),
+            ev("16 09:30", "severity", severity="critical"),
+        )
+        res = evaluate(t, self.STRICTER, now=at("16 09:45")).get("resolution")
+        # critical's 24h on 24x7 (due Tue 09:00 + the pause) beats high's 5 business days
+        assert (res.status, res.severity, res.deadline) == ("paused", "critical", None)
+        assert res.business_elapsed == timedelta(minutes=20)

@@ -368,9 +368,12 @@ def _measure(
             used = spec.init_share * spec.target_us + _used(ix, clock.runs, spec.origin, ch.at)
             share = used / spec.target_us if spec.target_us else 1.0
             spec = _spec(ch.terms, ch.severity, metric, fields, ch.at, clock.start, share)
-        else:  # stricter
-            d_old = _deadline(spec, clock.runs)
-            d_new = _deadline(retro, clock.runs)
+        else:  # stricter: compare the deadlines as projected (a stopped or paused
+            # clock's runs end before either target is reached; project from its end)
+            upto = clock.stop if clock.stop is not None else horizon
+            proj = clock.runs if clock.running else [*clock.runs, [upto, _NEVER]]
+            d_old = _deadline(spec, proj)
+            d_new = _deadline(retro, proj)
             if d_new is not None and (d_old is None or d_new < d_old):
                 spec = retro
     if spec is None:
