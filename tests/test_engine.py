@@ -478,3 +478,56 @@ class TestStrategies:
         # critical's 24h on 24x7 (due Tue 09:00 + the pause) beats high's 5 business days
         assert (res.status, res.severity, res.deadline) == ("paused", "critical", None)
         assert res.business_elapsed == timedelta(minutes=20)
+
+
+class TestBusinessDayTargets:
+    """DESIGN: "1 business day" means exactly ``add_business_days``."""
+
+    def test_deadline_after_hours_is_the_next_opening_not_the_close(self) -> None:
+        # Fri 20 18:00 (closed): the clock starts Mon 23 08:00; one business day later at
+        # 08:00 is Tue 24 08:00. Its 9h of business time are used up at Mon 17:00 already,
+        # but the contract names Tuesday 08:00.
+        sla = evaluate(ticket(created="20 18:00", severity="low"), POLICY, now=at("23 12:00"))
+        first = sla.get("first_response")
+        assert first.status == "running"
+        assert first.deadline == at("24 08:00")
+        assert first.target_business == timedelta(hours=9)
+
+    def test_answer_after_close_before_next_opening_is_met(self) -> None:
+        sla = evaluate(
+            ticket(ev("23 19:00", "agent_reply"), created="20 18:00", severity="low"), POLICY
+        )
+        first = sla.get("first_response")
+        assert first.status == "met"
+        assert first.business_elapsed == timedelta(hours=9)
+
+    def test_answer_at_next_opening_plus_a_minute_is_breached_then(self) -> None:
+        sla = evaluate(
+            ticket(ev("24 08:01", "agent_reply"), created="20 18:00", severity="low"), POLICY
+        )
+        first = sla.get("first_response")
+        assert first.status == "breached"
+        assert first.breached_at == at("24 08:00")
+
+    def test_inside_hours_the_same_wall_time_next_business_day(self) -> None:
+        sla = evaluate(ticket(created="23 15:00", severity="low"), POLICY, now=at("23 15:00"))
+        assert sla.get("first_response").deadline == at("24 15:00")
+
+
+def test_pending_then_on_hold_records_two_labelled_pauses() -> None:
+    sla = evaluate(
+        ticket(
+            ev("16 10:00", "agent_reply"),
+            ev("16 11:00", "status", status="pending"),
+            ev("17 09:00", "status", status="on_hold"),
+            ev("18 09:00", "status", status="open"),
+        ),
+        POLICY,
+    )
+    res = sla.get("resolution")
+    assert [(p.status, p.start, p.end) for p in res.pauses] == [
+        ("pending", at("16 11:00"), at("17 09:00")),
+        ("on_hold", at("17 09:00"), at("18 09:00")),
+    ]
+    reasons = {ln.reason for ln in sla.explain() if ln.metric == "resolution"}
+    assert {"paused in 'pending'", "paused in 'on_hold'"} <= reasons

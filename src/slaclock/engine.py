@@ -89,6 +89,8 @@ class _Spec:
     internal_us: int | None
     init_share: float
     severity: str
+    bd_end: int | None = None  # add_business_days(origin, n) for a business-day target
+    i_bd_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,12 @@ def evaluate(
                     pset = pause_sets[c.name]
                     if new in pset and c.pause_since is None:
                         c.pause(t, new)
+                    elif new in pset and c.pause_since is not None:
+                        # pending -> on_hold: still paused, under the new status
+                        since, old = c.pause_since
+                        if since < t:
+                            c.pauses.append((since, t, old))
+                        c.pause_since = (t, new)
                     elif new not in pset and c.pause_since is not None:
                         c.resume(t)
             status = new
@@ -279,13 +287,15 @@ def _rezoned(cal: Calendar, zone: str) -> Calendar:
     return found
 
 
-def _target_us(duration: Any, cal: Calendar, origin: int) -> int:
+def _target_us(duration: Any, cal: Calendar, origin: int) -> tuple[int, int | None]:
+    """The target as business time; for business days also the instant
+    ``add_business_days`` names (the deadline of an uninterrupted clock)."""
     if duration.is_business_days:
         start = datetime.fromtimestamp(origin / 1e6, cal.tz)
-        end = cal.add_business_days(start, duration.business_days)
-        return cal._ix.elapsed(origin, _us(end, "end"))
+        end = _us(cal.add_business_days(start, duration.business_days), "end")
+        return cal._ix.elapsed(origin, end), end
     us: int = duration.microseconds
-    return us
+    return us, None
 
 
 def _spec(
@@ -297,9 +307,13 @@ def _spec(
         return None
     name, cal = _calendar(terms, target, fields)
     anchor = clock_start if init_share == 0 and origin == clock_start else origin
-    t_us = _target_us(target.within, cal, anchor)
-    i_us = None if target.internal is None else _target_us(target.internal, cal, anchor)
-    return _Spec(target, name, cal, origin, t_us, i_us, init_share, severity)
+    t_us, bd_end = _target_us(target.within, cal, anchor)
+    i_us, i_bd_end = (
+        (None, None) if target.internal is None else _target_us(target.internal, cal, anchor)
+    )
+    if init_share:
+        bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
+    return _Spec(target, name, cal, origin, t_us, i_us, init_share, severity, bd_end, i_bd_end)
 
 
 def _used(ix: OpenIndex, runs: list[list[int]], origin: int, upto: int) -> int:
@@ -336,6 +350,26 @@ def _exceed(ix: OpenIndex, runs: list[list[int]], origin: int, amount: int) -> i
     d = _reach(ix, runs, origin, amount)
     if d is None:
         return None
+    return _next_count(ix, runs, origin, d)
+
+
+def _business_day_deadline(ix: OpenIndex, deadline: int | None, bd_end: int | None) -> int | None:
+    """ "N business days" means exactly ``add_business_days``: when the clock ran without
+    interruption, the earliest instant the time is used up and the instant
+    ``add_business_days`` names differ only by closed time (a close vs the next opening),
+    and the deadline is the latter. After pauses, the earliest instant stands."""
+    if (
+        deadline is not None
+        and bd_end is not None
+        and deadline <= bd_end
+        and ix.elapsed(deadline, bd_end) == 0
+    ):
+        return bd_end
+    return deadline
+
+
+def _next_count(ix: OpenIndex, runs: list[list[int]], origin: int, d: int) -> int | None:
+    """The first instant ``>= d`` at which the clock counts (running and open)."""
     for s, e in runs:
         s = max(s, origin, d)
         if s >= e:
@@ -412,6 +446,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
     # the stop, so a met clock reports the deadline it had when it stopped.
     proj = runs if running else [*runs, [upto, _NEVER]]
     deadline_us = _reach(ix, proj, origin, target - init)
+    deadline_us = _business_day_deadline(ix, deadline_us, spec.bd_end)
     if status == "paused":
         deadline_us = None
     breached_at = _exceed(ix, runs, origin, target - init) if status == "breached" else None
@@ -438,6 +473,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
         else:
             i_status = status
         i_deadline = _reach(ix, proj, origin, i_target - i_init)
+        i_deadline = _business_day_deadline(ix, i_deadline, spec.i_bd_end)
         if i_status == "paused":
             i_deadline = None
         i_breach = _exceed(ix, runs, origin, i_target - i_init) if i_status == "breached" else None
@@ -481,6 +517,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
         stopped_at=dt(stop),
         business_elapsed=timedelta(microseconds=used),
         business_remaining=timedelta(microseconds=max(target - used, 0)),
+        target_business=timedelta(microseconds=target),
         used=share,
         breached_at=dt(breached_at),
         at_risk=at_risk,

@@ -58,6 +58,7 @@ class MetricResult:
     stopped_at: datetime | None
     business_elapsed: timedelta
     business_remaining: timedelta
+    target_business: timedelta
     used: float
     breached_at: datetime | None
     at_risk: bool
@@ -90,6 +91,7 @@ class MetricResult:
             "stopped_at": _iso(self.stopped_at),
             "business_elapsed_s": self.business_elapsed.total_seconds(),
             "business_remaining_s": self.business_remaining.total_seconds(),
+            "target_business_s": self.target_business.total_seconds(),
             "used": round(self.used, 6),
             "breached_at": _iso(self.breached_at),
             "at_risk": self.at_risk,
@@ -209,6 +211,17 @@ class TicketSla:
         if best is None:
             return None
         return datetime.fromtimestamp(best / 1e6, self.at.tzinfo)
+
+    def _repr_html_(self) -> str:
+        from ._html import ticket_html
+
+        return ticket_html(self)
+
+    def plot(self, ax: Any = None) -> Any:
+        """A timeline of the clocks (needs matplotlib); returns the ``Axes``."""
+        from .plot import plot_ticket
+
+        return plot_ticket(self, ax=ax)
 
     def __str__(self) -> str:
         head = f"Ticket {self.ticket_id} ({self.severity}"
