@@ -18,13 +18,18 @@ def check_region(country: str, subdivision: str | None) -> None:
     """Raise ConfigError when ``holidays`` does not know the country or subdivision."""
     import holidays
 
+    if country not in holidays.list_supported_countries():
+        raise ConfigError(
+            f"unknown holiday country {country!r}; use an ISO 3166-1 alpha-2 code "
+            "such as 'US', 'GB', 'DE'"
+        )
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=[])
     except NotImplementedError:
-        known = ""
+        subdivisions = holidays.list_supported_countries().get(country) or []
         raise ConfigError(
-            f"unknown holiday country {country!r}; use an ISO 3166-1 alpha-2 code "
-            f"such as 'US', 'GB', 'DE'{known}"
+            f"holidays for country {country!r} has no subdivision {subdivision!r}; "
+            f"known: {', '.join(subdivisions) or 'none'}"
         ) from None
     except (ValueError, KeyError) as exc:
         raise ConfigError(

@@ -62,8 +62,17 @@ class ConfigError(SlaClockError, ValueError):
     def from_validation(cls, title: str, exc: ValidationError) -> ConfigError:
         """Turn pydantic's ``ValidationError`` into one readable ``ConfigError``."""
         problems: list[tuple[tuple[str | int, ...], str]] = []
+        kinds: set[type[ConfigError]] = set()
         for err in exc.errors(include_url=False):
             loc = tuple(err.get("loc", ()))
+            inner = (err.get("ctx") or {}).get("error")
+            if isinstance(inner, ConfigError):
+                kinds.add(type(inner))
+                if inner.errors:  # a located error raised by one of our validators
+                    problems.extend((loc + sub, msg) for sub, msg in inner.errors)
+                    continue
+            else:
+                kinds.add(ConfigError)
             msg = str(err.get("msg", "invalid"))
             # pydantic prefixes messages of ValueErrors raised in validators.
             msg = msg.removeprefix("Value error, ")
@@ -72,7 +81,11 @@ class ConfigError(SlaClockError, ValueError):
         for loc, msg in problems:
             where = ".".join(str(p) for p in loc) or "(top level)"
             lines.append(f"  at {where}: {msg}")
-        return cls("\n".join(lines), problems)
+        # Keep the most specific class (UnknownPlanError…) when every problem shares it.
+        kind = kinds.pop() if len(kinds) == 1 else cls
+        if not issubclass(kind, cls):
+            kind = cls
+        return kind("\n".join(lines), problems)
 
 
 @final

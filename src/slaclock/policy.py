@@ -205,36 +205,38 @@ class Terms(FrozenModel):
     @model_validator(mode="after")
     def _consistent(self) -> Terms:
         names = set(self.calendars)
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.default_calendar not in names:
-            raise ConfigError(
-                f"default_calendar {self.default_calendar!r} is not one of the calendars "
-                f"{sorted(names)}"
-            )
+            problems.append((("default_calendar",), f"default_calendar {self.default_calendar!r} "
+                             f"is not one of the calendars {sorted(names)}"))  # fmt: skip
         for sev, targets in self.severities.items():
             for metric in METRICS:
                 t = targets.get(metric)
                 if t is not None and t.calendar is not None and t.calendar not in names:
-                    raise ConfigError(
-                        f"severities.{sev}.{metric} uses unknown calendar {t.calendar!r}; "
-                        f"defined: {sorted(names)}"
-                    )
+                    problems.append(
+                        (("severities", sev, metric, "calendar"),
+                         f"unknown calendar {t.calendar!r}; defined: {sorted(names)}")
+                    )  # fmt: skip
         for alias, sev in self.aliases.items():
             if sev not in self.severities:
-                raise ConfigError(
-                    f"alias {alias!r} points to unknown severity {sev!r}; defined: "
-                    f"{sorted(self.severities)}"
-                )
+                problems.append(
+                    (("aliases", alias), f"alias {alias!r} points to unknown severity {sev!r}; "
+                     f"defined: {sorted(self.severities)}")
+                )  # fmt: skip
         if self.calendar_by is not None:
             for value, cal in self.calendar_by.calendars.items():
                 if cal not in names:
-                    raise ConfigError(
-                        f"calendar_by maps {value!r} to unknown calendar {cal!r}; defined: "
-                        f"{sorted(names)}"
-                    )
+                    problems.append(
+                        (("calendar_by", "calendars", value),
+                         f"maps {value!r} to unknown calendar {cal!r}; defined: {sorted(names)}")
+                    )  # fmt: skip
             if self.calendar_by.default is not None and self.calendar_by.default not in names:
-                raise ConfigError(
-                    f"calendar_by.default {self.calendar_by.default!r} is not a calendar"
-                )
+                problems.append(
+                    (("calendar_by", "default"),
+                     f"{self.calendar_by.default!r} is not a calendar; defined: {sorted(names)}")
+                )  # fmt: skip
+        if problems:
+            raise ConfigError("; ".join(msg for _, msg in problems), problems)
         return self
 
     def severity(self, name: str, *, where: str = "") -> str:
@@ -324,7 +326,11 @@ class Policy(_TermsFields):
         current = plan
         while current is not None:
             if current in chain:
-                raise ConfigError(f"plans extend each other in a cycle: {' -> '.join(chain)}")
+                cycle = " -> ".join([*chain, current])
+                raise ConfigError(
+                    f"plans extend each other in a cycle: {cycle}",
+                    [(("plans", current, "extends"), f"cycle {cycle}")],
+                )
             chain.append(current)
             current = self.plans[current].extends
         return list(reversed(chain))
@@ -401,7 +407,15 @@ class Policy(_TermsFields):
         try:
             terms = Terms.model_validate(data)
         except ConfigError as exc:
-            where = f"plan {name!r}" if name else "policy"
-            raise ConfigError(f"{where}: {exc}", exc.errors) from exc
+            prefix: tuple[str | int, ...] = ("plans", name) if name else ()
+            since = ""
+            if created_at > datetime(1900, 1, 2, tzinfo=UTC):
+                since = f" (terms in force from {created_at.date().isoformat()})"
+            located = [(prefix + loc, msg + since) for loc, msg in exc.errors]
+            lines = [f"invalid terms{since}: {len(located)} problem(s)"]
+            lines += [
+                f"  at {'.'.join(map(str, loc)) or '(top level)'}: {msg}" for loc, msg in located
+            ]
+            raise ConfigError("\n".join(lines), located) from exc
         cache[key] = terms
         return terms
