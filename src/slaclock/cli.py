@@ -135,10 +135,34 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 1 if breached and args.fail_on_breach else 0
 
 
+# The columns a report reads; the CLI keeps only these (plus the grouping fields) so a
+# report on a large log holds a few hundred bytes per clock.
+_REPORT_COLUMNS = (
+    "ticket_id", "metric", "cycle", "status", "severity", "stopped_at", "business_elapsed_s",
+    "used", "internal_status", "created_at", "field.customer",
+)  # fmt: skip
+_BREACH_COLUMNS = ("deadline", "wall_remaining_s")
+
+
+def _report_rows(
+    pairs: Iterable[tuple[Ticket, Any]], by: Sequence[str]
+) -> Iterator[dict[str, Any]]:
+    keep = [*_REPORT_COLUMNS, *by, *(f"field.{b}" for b in by)]
+    for ticket, sla in pairs:
+        for row in result_rows(sla, ticket):
+            slim = {k: row[k] for k in keep if k in row}
+            if row["status"] == "breached":
+                slim.update({k: row[k] for k in _BREACH_COLUMNS})
+            for k, v in slim.items():
+                if isinstance(v, str) and k != "stopped_at":
+                    slim[k] = sys.intern(v)
+            yield slim
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     policy = Policy.from_file(args.policy)
     by = [b.strip() for b in args.by.split(",") if b.strip()] if args.by else []
-    report = Report.from_results(_evaluated(args, policy))
+    report = Report(_report_rows(_evaluated(args, policy), by))
     print(report.attainment(by=by))
     failed = False
     for spec in args.objective or []:
@@ -184,7 +208,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if kind == "auto":
         kind = "calendar" if "timezone" in data and "severities" not in data else "policy"
     model = Calendar if kind == "calendar" else Policy
-    obj = model.model_validate(data)
+    try:
+        obj = model.model_validate(data)
+    except ConfigError as exc:  # name the file, as Policy.from_file does
+        raise ConfigError(f"{args.file}: {exc}", exc.errors) from exc
     if isinstance(obj, Policy):
         plans = ", ".join(obj.plans) or "no plans"
         sevs = sorted({s for p in ([None, *obj.plans] if obj.plans else [None])
@@ -288,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
+    except OSError as exc:  # a missing events file, an unwritable --output
+        print(f"slaclock: error: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

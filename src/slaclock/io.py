@@ -52,6 +52,10 @@ class ColumnMap:
     ``severity``, ``plan``); values that are already slaclock kinds need no entry. A
     kind mapped to ``"ignore"`` is skipped. ``fields`` lists the columns copied into the
     ticket's fields (customer, region, …); by default every column not used otherwise.
+    ``renames`` maps a column to the field name it is stored under
+    (``field.customer=Organization`` in :meth:`parse`); a renamed column is always copied.
+    A field is present on every ticket (``None`` where the ticket has no value), so
+    results and reports have the same columns for all tickets.
     """
 
     ticket: str = "ticket_id"
@@ -62,20 +66,31 @@ class ColumnMap:
     plan: str = "plan"
     fields: tuple[str, ...] | None = None
     kinds: Mapping[str, str] = field(default_factory=dict)
+    renames: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, spec: str | None) -> ColumnMap:
-        """From ``"ticket=Ticket ID,at=Changed At,kind=Event,kinds.Reply sent=agent_reply"``."""
+        """From ``"ticket=Ticket ID,at=Changed At,kind=Event,kinds.Reply sent=agent_reply"``;
+        ``field.customer=Organization`` stores the column ``Organization`` as the ticket
+        field ``customer``."""
         if not spec:
             return cls()
         values: dict[str, Any] = {}
         kinds: dict[str, str] = {}
+        renames: dict[str, str] = {}
         for part in spec.split(","):
             if "=" not in part:
                 raise ConfigError(f"column mapping {part!r} must look like name=Column")
             key, value = (x.strip() for x in part.split("=", 1))
             if key.startswith("kinds."):
+                if value != "ignore" and value not in _KINDS:
+                    raise ConfigError(
+                        f"column mapping {part!r}: {value!r} is not a kind; use one of "
+                        f"{', '.join(sorted(_KINDS))} or ignore"
+                    )
                 kinds[key[6:]] = value
+            elif key.startswith("field.") and key[6:] and value:
+                renames[value] = key[6:]
             elif key == "fields":
                 values["fields"] = tuple(v for v in value.split("|") if v)
             elif key in ("ticket", "at", "kind", "status", "severity", "plan"):
@@ -83,9 +98,9 @@ class ColumnMap:
             else:
                 raise ConfigError(
                     f"unknown mapping key {key!r}; use ticket, at, kind, status, severity, "
-                    "plan, fields (a|b|c) or kinds.<value>"
+                    "plan, fields (a|b|c), field.<name> or kinds.<value>"
                 )
-        return cls(**values, kinds=kinds)
+        return cls(**values, kinds=kinds, renames=renames)
 
     def used_columns(self) -> set[str]:
         return {self.ticket, self.at, self.kind, self.status, self.severity, self.plan}
@@ -163,6 +178,7 @@ def _build_ticket(
     fields: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
     used = cmap.used_columns()
+    renames = cmap.renames
     for n, row in rows:
         where = f"{source}:{n} (ticket {tid!r})"
         raw_kind = str(row.get(cmap.kind, "") or "").strip()
@@ -175,11 +191,17 @@ def _build_ticket(
                 f"kinds.{raw_kind}=<one of {', '.join(sorted(_KINDS))}> or ignore"
             )
         at = _parse_time(row.get(cmap.at), tz, where)
-        names = cmap.fields if cmap.fields is not None else [k for k in row if k not in used]
+        if cmap.fields is not None:
+            names = [*cmap.fields, *(c for c in renames if c not in cmap.fields)]
+        else:
+            names = [k for k in row if k not in used or k in renames]
         for name in names:
+            key = renames.get(name, name)
             v = row.get(name)
-            if v not in (None, "") and name not in fields:
-                fields[name] = v
+            if v in (None, ""):
+                fields.setdefault(key, None)
+            elif fields.get(key) is None:
+                fields[key] = v
         sev = row.get(cmap.severity) or None
         pl = row.get(cmap.plan) or None
         if kind == "created":
@@ -300,6 +322,7 @@ def _ticket_id(row: Mapping[str, Any], cmap: ColumnMap, source: str, n: int) -> 
 RESULT_COLUMNS: tuple[str, ...] = (
     "ticket_id", "plan", "metric", "cycle", "status", "severity", "target", "calendar",
     "started_at", "deadline", "stopped_at", "business_elapsed_s", "business_remaining_s",
+    "target_business_s",
     "used", "breached_at", "at_risk", "wall_remaining_s", "pauses", "internal_target",
     "internal_deadline", "internal_status", "created_at",
 )  # fmt: skip
@@ -328,14 +351,23 @@ def write_results(rows: Iterable[Mapping[str, Any]], out: IO[str], fmt: Format) 
     """Write result rows to ``out`` as CSV, JSONL or a JSON array; return the count."""
     count = 0
     if fmt == "csv":
-        writer: csv.DictWriter[str] | None = None
-        for row in rows:
-            if writer is None:
-                cols = list(RESULT_COLUMNS) + [k for k in row if k not in RESULT_COLUMNS]
-                writer = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore")
-                writer.writeheader()
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
-            count += 1
+        # The header is the union of every row's columns (tickets may carry different
+        # fields), so rows are spooled to a temporary file first: memory stays flat.
+        cols: dict[str, None] = {}
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            for row in rows:
+                cols.update(dict.fromkeys(row))
+                spool.write(json.dumps(row, default=str) + "\n")
+                count += 1
+            if not count:
+                return 0
+            header = [c for c in RESULT_COLUMNS if c in cols]
+            header += [c for c in cols if c not in RESULT_COLUMNS]
+            writer = csv.DictWriter(out, fieldnames=header)
+            writer.writeheader()
+            spool.seek(0)
+            for line in spool:
+                writer.writerow({k: "" if v is None else v for k, v in json.loads(line).items()})
     elif fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(row, default=str) + "\n")
@@ -351,7 +383,13 @@ def write_results(rows: Iterable[Mapping[str, Any]], out: IO[str], fmt: Format) 
     return count
 
 
-_FLOATS = {"business_elapsed_s", "business_remaining_s", "used", "wall_remaining_s"}
+_FLOATS = {
+    "business_elapsed_s",
+    "business_remaining_s",
+    "target_business_s",
+    "used",
+    "wall_remaining_s",
+}
 _INTS = {"cycle", "pauses"}
 _TIMES = {"started_at", "deadline", "stopped_at", "breached_at", "internal_deadline", "created_at"}
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .durations import Duration
@@ -186,6 +187,7 @@ class Report:
 
     def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
         self.rows: tuple[Mapping[str, Any], ...] = tuple(rows)
+        self._known: frozenset[str] | None = None
 
     @classmethod
     def from_results(
@@ -198,7 +200,7 @@ class Report:
         return cls(rows)
 
     @classmethod
-    def from_file(cls, path: str) -> Report:
+    def from_file(cls, path: str | Path) -> Report:
         """From a results file written by ``slaclock evaluate`` (CSV, JSONL or JSON)."""
         return cls(read_results(path))
 
@@ -221,8 +223,17 @@ class Report:
 
     # -- grouping -------------------------------------------------------------------
 
+    def _columns(self) -> frozenset[str]:
+        """Every column of every row (computed once, on the first miss)."""
+        if self._known is None:
+            known: set[str] = set()
+            for row in self.rows:
+                known.update(row)
+            self._known = frozenset(known)
+        return self._known
+
     def _key(self, row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
-        key = []
+        key: list[Any] = []
         for name in by:
             if name in _BUCKETS:
                 created = row.get("created_at")
@@ -238,9 +249,11 @@ class Report:
                 key.append(row[name])
             elif f"field.{name}" in row:
                 key.append(row[f"field.{name}"])
+            elif name in self._columns() or f"field.{name}" in self._columns():
+                key.append(None)  # another ticket has this field; this one has no value
             else:
-                known = sorted({k.removeprefix("field.") for k in row} | set(_BUCKETS))
-                raise ConfigError(f"cannot group by {name!r}; known columns: {known}")
+                names = sorted({k.removeprefix("field.") for k in self._columns()} | set(_BUCKETS))
+                raise ConfigError(f"cannot group by {name!r}; known columns: {names}")
         return tuple(key)
 
     def _groups(
@@ -308,11 +321,10 @@ class Report:
                         continue
                     hit = r.get("status") == "met"
                 else:
-                    if r.get("stopped_at") is None and r.get("status") != "breached":
-                        elapsed = float(r.get("business_elapsed_s") or 0)
-                        if elapsed <= limit:
-                            continue  # still undecided
-                    hit = float(r.get("business_elapsed_s") or 0) <= limit
+                    elapsed = float(r.get("business_elapsed_s") or 0)
+                    if r.get("stopped_at") is None and elapsed <= limit:
+                        continue  # still counting: undecided, whatever its own target says
+                    hit = elapsed <= limit
                 decided += 1
                 hits += hit
                 if not hit:
@@ -357,8 +369,11 @@ class Report:
             if r.get("status") != "breached" or (metric and r.get("metric") != metric):
                 continue
             elapsed = float(r.get("business_elapsed_s") or 0)
-            used = float(r.get("used") or 0)
-            target_s = elapsed / used if used else 0.0
+            if r.get("target_business_s") is not None:
+                target_s = float(r["target_business_s"])
+            else:  # rows from an older results file
+                used = float(r.get("used") or 0)
+                target_s = elapsed / used if used else 0.0
             deadline = _time(r.get("deadline"))
             end = _time(r.get("stopped_at"))
             late_wall = None
