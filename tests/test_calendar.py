@@ -428,6 +428,30 @@ class TestNoOpenTimeAhead:
         assert isinstance(info.value, SlaClockError)
 
 
+class TestNoCloseBehind:
+    """A calendar that never closes has no previous close: a clear error within the
+    horizon, not a walk back to the first supported year."""
+
+    def test_24x7_previous_close(self) -> None:
+        cal = Calendar.model_validate({"preset": "24x7", "timezone": "UTC", "horizon_years": 2})
+        with pytest.raises(NoOpenTimeError, match="2 years") as info:
+            cal.previous_close(utc(2026, 6, 1))
+        assert "close" in str(info.value)
+
+    def test_is_quick(self) -> None:
+        cal = Calendar.preset("24x7", timezone="America/New_York")
+        with pytest.raises(NoOpenTimeError, match="10 years"):
+            cal.previous_close(ny(2026, 6, 1))
+        # the calendar still answers afterwards
+        assert cal.elapsed(ny(2026, 1, 1), ny(2026, 1, 2)) == timedelta(hours=24)
+
+    def test_union_of_always_open(self) -> None:
+        always = Calendar.preset("24x7", timezone="UTC")
+        u = Calendar.union(always, Calendar.preset("8x5", timezone="UTC"))
+        with pytest.raises(NoOpenTimeError):
+            u.previous_close(utc(2026, 6, 1))
+
+
 class TestAddBusinessDays:
     def test_zero_is_first_open_instant(self, office: Calendar) -> None:
         assert office.add_business_days(ny(2026, 11, 16, 7), 0) == ny(2026, 11, 16, 8)

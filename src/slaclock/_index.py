@@ -163,10 +163,7 @@ class WeeklySource(YearSource):
         return pieces
 
     def bound(self, year: int) -> int:
-        if year > MAX_YEAR:
-            pieces = self._year_pieces(year - 1)
-        else:
-            pieces = self._year_pieces(year)
+        pieces = self._year_pieces(year - 1 if year > MAX_YEAR else year)
         return first_instant_at_or_after_wall(pieces, local_day_seconds(date(year, 1, 1))) * US
 
     def intervals(self, year: int) -> list[Interval]:
@@ -397,7 +394,9 @@ class OpenIndex:
                 # An interval cut at the lower compiled bound may continue earlier; its
                 # end is still a real close.
                 return ends[i]
-            self._grow_backward(us, lo, what="to find the previous close")
+            # No close yet: the horizon counts from ``us`` (open time behind it is no
+            # close; a calendar that never closes must not be walked back to MIN_YEAR).
+            self._grow_backward(us, lo, what="to find the previous close", looking_for="close")
 
     def intervals_between(self, a: int, b: int) -> Iterator[Interval]:
         """Open intervals clipped to ``[a, b)``, in order (compiles what it needs)."""
@@ -430,13 +429,17 @@ class OpenIndex:
                 f"{MAX_YEAR}{self._label()}, the last supported year"
             )
 
-    def _grow_backward(self, origin: int, lo: int, *, what: str) -> None:
+    def _grow_backward(
+        self, origin: int, lo: int, *, what: str, looking_for: str = "open time"
+    ) -> None:
         starts = self.state[0]
         first_open = starts[0] if starts else None
-        reference = min(origin, first_open) if first_open is not None else origin
+        reference = origin
+        if first_open is not None and looking_for == "open time":
+            reference = min(origin, first_open)
         if reference - lo > self.horizon_years * 366 * DAY_US:
             raise NoOpenTimeError(
-                f"no open time within {self.horizon_years} years before "
+                f"no {looking_for} within {self.horizon_years} years before "
                 f"{describe_us(reference)}{self._label()} {what}"
             )
         if not self._extend_backward():

@@ -17,7 +17,7 @@ and in O(log n) whatever the distance. See ``docs/calendars.md`` for the semanti
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, ClassVar, Final, Literal, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,20 +56,19 @@ def _zone(name: str) -> ZoneInfo:
 
 def _us(value: object, name: str) -> int:
     try:
-        return (value - EPOCH) // _ONE_US  # type: ignore[operator]
+        us: int = (value - EPOCH) // _ONE_US  # type: ignore[operator]
     except TypeError:
         raise NaiveDatetimeError.of(name, value) from None
+    return us
 
 
 def _duration_us(d: object, name: str = "d") -> int:
     if d.__class__ is timedelta:
-        us: int = d // _ONE_US  # type: ignore[operator]
+        us: int = d // _ONE_US
     else:
         dur = Duration.parse(d)  # type: ignore[arg-type]
         if dur.is_business_days:
-            raise ConfigError(
-                f"{name}={d!r} counts business days; use add_business_days() for it"
-            )
+            raise ConfigError(f"{name}={d!r} counts business days; use add_business_days() for it")
         us = dur.microseconds
     if us < 0:
         raise ConfigError(f"{name}={d!r} is negative; durations must be >= 0")
@@ -202,7 +201,9 @@ class Calendar(FrozenModel):
                     )
                 items = []
                 for item in _hours.as_list(raw):
-                    s, e = _hours.parse_interval(item, where=f"hours[{key!r}]", allow_overnight=True)
+                    s, e = _hours.parse_interval(
+                        item, where=f"hours[{key!r}]", allow_overnight=True
+                    )
                     items.append(_hours.canonical_interval(s, e if e else 86_400))
                 out[name] = tuple(items)
                 origin[name] = str(key)
@@ -295,7 +296,9 @@ class Calendar(FrozenModel):
         return tuple(_hours.merge_seconds(d) for d in days)
 
     # pydantic copies __dict__ on model_copy and pickling: rebuild the compiled state.
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Calendar:  # noqa: E501
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Calendar:
         data = self.model_dump()
         data.update(update or {})
         return type(self).model_validate(data)
@@ -375,7 +378,7 @@ class Calendar(FrozenModel):
         except TypeError:
             raise NaiveDatetimeError.of("t", t) from None
         if d.__class__ is timedelta:
-            dus = d // _ONE_US  # type: ignore[operator]
+            dus = d // _ONE_US
             if dus < 0:
                 raise ConfigError(f"d={d!r} is negative; durations must be >= 0")
         else:
@@ -476,8 +479,10 @@ class Calendar(FrozenModel):
         17:00 in Los Angeles.
         """
         target = _zone(timezone or self.timezone)
-        if week_of is None and not (self.union_of or self.intersection_of) and not any(
-            self.hours.values()
+        if (
+            week_of is None
+            and not (self.union_of or self.intersection_of)
+            and not any(self.hours.values())
         ):
             return WeeklyHours(target.key, {}, None)  # open on override dates only
         cal = self if week_of is not None else self._regular()

@@ -204,9 +204,7 @@ class Duration:
 
         return core_schema.no_info_plain_validator_function(
             cls.parse,
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                str, when_used="always"
-            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
         )
 
     @classmethod
@@ -285,23 +283,23 @@ def _parse_str(original: str) -> Duration:
         number, unit_word = part.group(1), part.group(2)
         if unit_word in _AMBIGUOUS_UNITS:
             raise ConfigError(f"duration {original!r} uses {unit_word!r}; {_DAY_HINT}")
-        unit = _UNIT_ALIASES.get(unit_word)
-        if unit is None:
+        alias = _UNIT_ALIASES.get(unit_word)
+        if alias is None:
             raise ConfigError(
                 f"duration {original!r} has unknown unit {unit_word!r}; use h, m or s "
                 '(e.g. "1h30m"), ISO-8601 ("PT1H30M") or "N business days"'
             )
-        if unit in seen:
+        if alias in seen:
             raise ConfigError(f"duration {original!r} gives the unit {unit_word!r} twice")
-        seen.add(unit)
-        total += _decimal_us(number, unit, original)
+        seen.add(alias)
+        total += _decimal_us(number, alias, original)
         pos = part.end()
     if pos != len(text) or not seen:
         hint = ""
         if re.fullmatch(_NUMBER, text):
             hint = ' (a bare number has no unit: write "4h", "90m" or "45s")'
         raise ConfigError(
-            f"malformed duration {original!r}{hint}; expected e.g. \"4h\", \"1h30m\", \"90m\", "
+            f'malformed duration {original!r}{hint}; expected e.g. "4h", "1h30m", "90m", '
             '"45s", "PT4H30M" or "2 business days"'
         )
     return _exact(total, original)
