@@ -14,7 +14,6 @@ matplotlib.use("Agg")  # headless when run as a script; notebooks show figures i
 
 from slaclock import Calendar, Policy, evaluate
 from slaclock.io import read_tickets
-from slaclock.plot import plot_attainment, plot_ticket
 from slaclock.report import Report
 
 DATA = Path(__file__).resolve().parent.parent / "src" / "slaclock" / "data"
@@ -51,7 +50,8 @@ print(f"{len(results)} tickets evaluated at {now}")
 ticket, sla = next((t, s) for t, s in results if len(s.metrics) >= 3)
 print(sla)
 print(sla.explain())
-ax = plot_ticket(sla)
+assert "<table>" in sla._repr_html_()  # what a notebook shows for `sla`
+ax = sla.plot()
 ax.figure.savefig(OUT / "ticket.png", bbox_inches="tight")
 assert {m.name for m in sla.metrics} >= {"first_response", "resolution"}
 
@@ -64,6 +64,6 @@ print(report.attainment(by=["customer"], metric="first_response"))
 goal = report.objective("first_response", 0.9, within="6h", by=["customer"])
 print(goal)
 print(report.breaches())
-ax = plot_attainment(report, bucket="week")
+ax = report.plot(bucket="week")
 ax.figure.savefig(OUT / "attainment.png", bbox_inches="tight")
 assert sum(row.decided for row in goal) > 0

@@ -221,6 +221,16 @@ class Report:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def plot(self, *, metric: str | None = None, bucket: str = "month", ax: Any = None) -> Any:
+        """Share met per ``bucket`` of creation (day, week, month, quarter, year), one line
+        per metric (needs matplotlib); returns the ``Axes``."""
+        from .plot import plot_attainment
+
+        return plot_attainment(self, metric=metric, bucket=bucket, ax=ax)
+
+    def _repr_html_(self) -> str:
+        return self.attainment()._repr_html_()
+
     # -- grouping -------------------------------------------------------------------
 
     def _columns(self) -> frozenset[str]:
