@@ -693,3 +693,19 @@ class TestSerialization:
         a = Calendar.preset("8x5", timezone="UTC")
         b = Calendar.model_validate({"timezone": "UTC", "hours": {"mon-fri": "08:00-17:00"}})
         assert a == b
+
+
+class TestNotebookDisplay:
+    def test_calendar_html_is_a_week_grid_with_open_cells(self) -> None:
+        cal = Calendar.preset("8x5", timezone="America/New_York")
+        html = cal._repr_html_()
+        assert html.count("<tr>") == 1 + 7  # header + one row per day
+        # Mon-Fri 08:00-17:00: 9 fully open hours a day, none at the weekend
+        assert html.count("#4caf50") == 5 * 9
+
+    def test_23_59_warns_once_per_configuration(self) -> None:
+        with pytest.warns(SlaClockWarning) as record:
+            cal = Calendar.model_validate({"timezone": "UTC", "hours": {"mon-fri": "09:00-23:59"}})
+            cal.describe("America/New_York")
+            cal._repr_html_()
+        assert len(record) == 1

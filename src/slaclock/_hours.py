@@ -56,7 +56,9 @@ def format_time(seconds: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}" if s else f"{h:02d}:{m:02d}"
 
 
-def parse_interval(text: object, *, where: str, allow_overnight: bool) -> tuple[int, int]:
+def parse_interval(
+    text: object, *, where: str, allow_overnight: bool, warn: bool = True
+) -> tuple[int, int]:
     """``"08:00-17:00"`` -> (28800, 61200). With ``allow_overnight`` an end before the start
     (``"22:00-06:00"``) is returned as is (end < start); the caller splits it."""
     if not isinstance(text, str):
@@ -72,7 +74,7 @@ def parse_interval(text: object, *, where: str, allow_overnight: bool) -> tuple[
         )
     start = parse_time(m.group(1), where=where, is_end=False)
     end = parse_time(m.group(2), where=where, is_end=True)
-    if end == 86_340:
+    if end == 86_340 and warn:
         warnings.warn(
             f"interval {text!r} in {where} ends at 23:59 and leaves the day's last minute "
             "closed; write '24:00' for the end of the day",

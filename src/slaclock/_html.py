@@ -66,7 +66,8 @@ def week_html(week: WeeklyHours) -> str:
     cells = []
     for day in DAYS:
         spans = [
-            parse_interval(iv, where="describe", allow_overnight=False) for iv in week.days[day]
+            parse_interval(iv, where="describe", allow_overnight=False, warn=False)
+            for iv in week.days[day]
         ]
         row = [f"<th>{day}</th>"]
         for hour in range(24):

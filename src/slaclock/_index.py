@@ -16,6 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Final
 
 from .errors import NoOpenTimeError, OutOfRangeError
@@ -81,6 +82,15 @@ def offset_pieces(tz: tzinfo, u0: int, u1: int) -> list[tuple[int, int, int]]:
         probe = nxt
     pieces.append((start, u1, off))
     return pieces
+
+
+@lru_cache(maxsize=4096)
+def _zone_year_pieces(tz: tzinfo, year: int) -> list[tuple[int, int, int]]:
+    """Offset pieces covering a local year (two days of slack each side: offsets are at
+    most ~26 h), shared by every calendar in the zone. Callers must not mutate it."""
+    w0 = local_day_seconds(date(year, 1, 1)) - 2 * 86_400
+    w1 = local_day_seconds(date(year + 1, 1, 1)) + 2 * 86_400
+    return offset_pieces(tz, w0, w1)
 
 
 def local_day_seconds(d: date) -> int:
@@ -150,17 +160,9 @@ class WeeklySource(YearSource):
     def __init__(self, tz: tzinfo, day_hours: DayHours) -> None:
         self.tz = tz
         self.day_hours = day_hours
-        self._pieces: dict[int, list[tuple[int, int, int]]] = {}
 
     def _year_pieces(self, year: int) -> list[tuple[int, int, int]]:
-        pieces = self._pieces.get(year)
-        if pieces is None:
-            w0 = local_day_seconds(date(year, 1, 1)) - 2 * 86_400
-            w1 = local_day_seconds(date(year + 1, 1, 1)) + 2 * 86_400
-            # Offsets are at most ~26 h; two days of slack on each side covers any zone.
-            pieces = offset_pieces(self.tz, w0, w1)
-            self._pieces[year] = pieces
-        return pieces
+        return _zone_year_pieces(self.tz, year)
 
     def bound(self, year: int) -> int:
         pieces = self._year_pieces(year - 1 if year > MAX_YEAR else year)

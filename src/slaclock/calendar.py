@@ -16,7 +16,9 @@ and in O(log n) whatever the distance. See ``docs/calendars.md`` for the semanti
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, ClassVar, Final, Literal, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +30,7 @@ from ._holidays import check_region, region_holidays
 from ._index import EPOCH, CompositeSource, OpenIndex, WeeklySource
 from ._model import FrozenModel
 from .durations import Duration
-from .errors import ConfigError, NaiveDatetimeError, NoOpenTimeError
+from .errors import ConfigError, NaiveDatetimeError, NoOpenTimeError, SlaClockWarning
 
 __all__ = ["Calendar", "HolidayRegion", "Preset", "WeeklyHours"]
 
@@ -42,6 +44,14 @@ PRESETS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 _ONE_US: Final = timedelta(microseconds=1)
 _ZERO: Final = timedelta(0)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence SlaClockWarning while re-validating an already validated calendar."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SlaClockWarning)
+        yield
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -124,6 +134,11 @@ class WeeklyHours:
     def __repr__(self) -> str:
         return f"WeeklyHours({self.timezone!r}, {self.to_config()!r})"
 
+    def _repr_html_(self) -> str:
+        from ._html import week_html
+
+        return week_html(self)
+
 
 class Calendar(FrozenModel):
     """When support is open: weekly hours in one IANA zone, holidays and date overrides,
@@ -192,6 +207,10 @@ class Calendar(FrozenModel):
         out: dict[str, tuple[str, ...]] = {}
         origin: dict[str, str] = {}
         for key, raw in value.items():
+            items = []
+            for item in _hours.as_list(raw):
+                s, e = _hours.parse_interval(item, where=f"hours[{key!r}]", allow_overnight=True)
+                items.append(_hours.canonical_interval(s, e if e else 86_400))
             for day in _hours.parse_day_key(key):
                 name = _hours.DAYS[day]
                 if name in out:
@@ -199,12 +218,6 @@ class Calendar(FrozenModel):
                         f"day {name!r} is given twice in 'hours' (in {origin[name]!r} and "
                         f"{key!r}); list each day once, or use 'overrides' for dates"
                     )
-                items = []
-                for item in _hours.as_list(raw):
-                    s, e = _hours.parse_interval(
-                        item, where=f"hours[{key!r}]", allow_overnight=True
-                    )
-                    items.append(_hours.canonical_interval(s, e if e else 86_400))
                 out[name] = tuple(items)
                 origin[name] = str(key)
         return {d: out[d] for d in _hours.DAYS if d in out}
@@ -259,7 +272,7 @@ class Calendar(FrozenModel):
             )
             overrides = {
                 d: _hours.merge_seconds(
-                    _hours.parse_interval(iv, where="overrides", allow_overnight=False)
+                    _hours.parse_interval(iv, where="overrides", allow_overnight=False, warn=False)
                     for iv in ivs
                 )
                 for d, ivs in self.overrides.items()
@@ -286,7 +299,7 @@ class Calendar(FrozenModel):
         for name, ivs in self.hours.items():
             w = _hours.DAYS.index(name)
             for iv in ivs:
-                s, e = _hours.parse_interval(iv, where="hours", allow_overnight=True)
+                s, e = _hours.parse_interval(iv, where="hours", allow_overnight=True, warn=False)
                 if e > s:
                     days[w].append((s, e))
                 else:  # overnight: the morning part belongs to the next weekday
@@ -301,7 +314,8 @@ class Calendar(FrozenModel):
     ) -> Calendar:
         data = self.model_dump()
         data.update(update or {})
-        return type(self).model_validate(data)
+        with _quiet():  # this calendar already warned about its own configuration
+            return type(self).model_validate(data)
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
@@ -520,9 +534,14 @@ class Calendar(FrozenModel):
             parts = tuple(p._regular() for p in (self.union_of or self.intersection_of))
             key = "union_of" if self.union_of else "intersection_of"
             return Calendar.model_validate({"timezone": self.timezone, key: parts})
-        return Calendar.model_validate({"timezone": self.timezone, "hours": self.hours})
+        with _quiet():
+            return Calendar.model_validate({"timezone": self.timezone, "hours": self.hours})
 
     # -- display --------------------------------------------------------------------
 
     def __str__(self) -> str:
         return str(self.describe())
+
+    def _repr_html_(self) -> str:
+        """A week grid of the open hours (what a notebook shows for a calendar)."""
+        return self.describe()._repr_html_()
