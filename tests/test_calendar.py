@@ -704,8 +704,11 @@ class TestNotebookDisplay:
         assert html.count("#4caf50") == 5 * 9
 
     def test_23_59_warns_once_per_configuration(self) -> None:
-        with pytest.warns(SlaClockWarning) as record:
+        def build_and_show() -> None:
             cal = Calendar.model_validate({"timezone": "UTC", "hours": {"mon-fri": "09:00-23:59"}})
             cal.describe("America/New_York")
             cal._repr_html_()
+
+        with pytest.warns(SlaClockWarning) as record:
+            build_and_show()
         assert len(record) == 1
