@@ -348,13 +348,41 @@ class OpenIndex:
         return i >= 0 and us < ends[i]
 
     def elapsed(self, a: int, b: int) -> int:
-        return self.cum_at(b) - self.cum_at(a)
+        """Business time in ``[a, b)`` (``a <= b``): two bisects over one state."""
+        st = self.state
+        if not (st[4] <= a and b < st[5]):
+            self.ensure(a)
+            st = self.ensure(b)
+        starts, ends, cum, _, _, _, _, _ = st
+        i = bisect_right(starts, a) - 1
+        if i < 0:
+            i, ca = 0, (cum[0] if cum else 0)
+        else:
+            e = ends[i]
+            ca = cum[i] + ((e if a > e else a) - starts[i])
+        j = bisect_right(starts, b, i) - 1
+        if j < 0:
+            return 0
+        e = ends[j]
+        return cum[j] + ((e if b > e else b) - starts[j]) - ca
 
     def add(self, t: int, d: int) -> int:
         """Earliest ``x >= t`` with ``elapsed(t, x) == d`` (``d >= 0``)."""
         if d == 0:
             return t
-        target = self.cum_at(t) + d
+        starts, ends, cum, cum_end, lo, hi, _, _ = self.state
+        if lo <= t < hi:  # the hot path: one state, two bisects
+            i = bisect_right(starts, t) - 1
+            if i < 0:
+                target = (cum[0] if cum else 0) + d
+            else:
+                e = ends[i]
+                target = cum[i] + ((e if t > e else t) - starts[i]) + d
+            j = bisect_left(cum_end, target)
+            if j < len(starts):
+                return starts[j] + (target - cum[j])
+        else:
+            target = self.cum_at(t) + d
         while True:
             starts, _, cum, cum_end, _, hi, _, _ = self.state
             j = bisect_left(cum_end, target)

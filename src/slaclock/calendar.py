@@ -172,6 +172,7 @@ class Calendar(FrozenModel):
 
     # Compiled state, stored in the instance __dict__ for speed (not pydantic fields).
     _tz: ClassVar[ZoneInfo]
+    _local_epoch: ClassVar[datetime]
     _ix: ClassVar[OpenIndex]
     _week: ClassVar[tuple[tuple[tuple[int, int], ...], ...]]
 
@@ -291,6 +292,7 @@ class Calendar(FrozenModel):
 
             source = WeeklySource(tz, day_hours)
         self.__dict__["_tz"] = tz
+        self.__dict__["_local_epoch"] = datetime(1970, 1, 1, tzinfo=tz)
         self.__dict__["_week"] = week
         self.__dict__["_ix"] = OpenIndex(source, horizon_years=self.horizon_years, label=label)
 
@@ -320,7 +322,9 @@ class Calendar(FrozenModel):
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
         state["__dict__"] = {
-            k: v for k, v in state["__dict__"].items() if k not in ("_tz", "_ix", "_week")
+            k: v
+            for k, v in state["__dict__"].items()
+            if k not in ("_tz", "_ix", "_week", "_local_epoch", "_rezoned")
         }
         return state
 
@@ -387,9 +391,13 @@ class Calendar(FrozenModel):
         days (``"2 business days"``) go through :meth:`add_business_days`. 8x5
         Friday 16:00 + 1h is Friday 17:00; + 2h is Monday 09:00.
         """
+        tz = self._tz
         try:
-            us = (t - EPOCH) // _ONE_US
-        except TypeError:
+            if t.tzinfo is tz:  # same-zone subtraction is wall-clock; utcoffset honours fold
+                us = ((t - self._local_epoch) - tz.utcoffset(t)) // _ONE_US  # type: ignore[operator]
+            else:
+                us = (t - EPOCH) // _ONE_US
+        except (TypeError, AttributeError):
             raise NaiveDatetimeError.of("t", t) from None
         if d.__class__ is timedelta:
             dus = d // _ONE_US
@@ -400,7 +408,8 @@ class Calendar(FrozenModel):
             if dur.is_business_days:
                 return self.add_business_days(t, dur.business_days)
             dus = dur.microseconds
-        return datetime.fromtimestamp(self._ix.add(us, dus) / 1e6, self._tz)
+        # integer-exact: UTC wall time labelled with tz, then converted from UTC
+        return tz.fromutc(self._local_epoch + _ONE_US * self._ix.add(us, dus))
 
     def subtract(self, t: datetime, d: timedelta | Duration | str) -> datetime:
         """The latest instant ``x <= t`` with ``elapsed(x, t) == d``."""
@@ -409,18 +418,24 @@ class Calendar(FrozenModel):
 
     def elapsed(self, a: datetime, b: datetime) -> timedelta:
         """The open time in ``[a, b)``. ``b`` before ``a`` is an error."""
+        tz = self._tz
         try:
-            a_us = (a - EPOCH) // _ONE_US
-        except TypeError:
+            if a.tzinfo is tz:
+                a_us = ((a - self._local_epoch) - tz.utcoffset(a)) // _ONE_US  # type: ignore[operator]
+            else:
+                a_us = (a - EPOCH) // _ONE_US
+        except (TypeError, AttributeError):
             raise NaiveDatetimeError.of("a", a) from None
         try:
-            b_us = (b - EPOCH) // _ONE_US
-        except TypeError:
+            if b.tzinfo is tz:
+                b_us = ((b - self._local_epoch) - tz.utcoffset(b)) // _ONE_US  # type: ignore[operator]
+            else:
+                b_us = (b - EPOCH) // _ONE_US
+        except (TypeError, AttributeError):
             raise NaiveDatetimeError.of("b", b) from None
         if b_us < a_us:
             raise ConfigError(f"b={b!r} is before a={a!r}; elapsed() needs a <= b")
-        ix = self._ix
-        return timedelta(microseconds=ix.cum_at(b_us) - ix.cum_at(a_us))
+        return _ONE_US * self._ix.elapsed(a_us, b_us)
 
     def open_intervals(self, a: datetime, b: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The open intervals within ``[a, b)``, clipped to it, in order."""
