@@ -106,7 +106,13 @@ class TestEvaluate:
     def test_progress_when_asked(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, *evaluate_args("--format", "jsonl", "--progress"))
         assert code == 0
-        assert f"evaluating: {N_TICKETS} tickets in" in err
+        assert f"100%  {N_TICKETS} tickets in" in err
+        assert "[" + "#" * 30 + "]" in err
+
+    def test_no_progress_when_not_a_terminal(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, _, err = run(capsys, *evaluate_args("--format", "jsonl"))
+        assert code == 0
+        assert "tickets in" not in err
 
     def test_naive_now(self, capsys: pytest.CaptureFixture[str]) -> None:
         argv = evaluate_args()

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from ._model import load_mapping
 from .calendar import Calendar
@@ -23,26 +23,41 @@ from .policy import Policy
 from .report import Report
 from .ticket import Ticket
 
-T = TypeVar("T")
 DEMO_NOW = "2026-11-27T12:00:00-05:00"
 
 
-def _progress(items: Iterable[T], *, label: str, enabled: bool) -> Iterator[T]:
-    """Yield items; when enabled, show a count and rate on stderr (a terminal only)."""
-    if not enabled:
-        yield from items
-        return
-    start = last = time.monotonic()
-    n = 0
-    for n, item in enumerate(items, 1):
-        yield item
+class _Bar:
+    """A progress bar on stderr: share of the file read (then of the partitions grouped),
+    tickets done and their rate."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.phase, self.share, self.tickets = "reading", 0.0, 0
+        self.start = self.last = time.monotonic()
+
+    def update(self, phase: str, share: float) -> None:
+        self.phase, self.share = phase, share
+
+    def tick(self) -> None:
+        self.tickets += 1
         now = time.monotonic()
-        if now - last >= 0.2:
-            last = now
-            rate = n / (now - start) if now > start else 0.0
-            sys.stderr.write(f"\r{label}: {n:,} tickets  {rate:,.0f}/s ")
+        if self.enabled and now - self.last >= 0.2:
+            self.last = now
+            width = 30
+            filled = int(self.share * width)
+            rate = self.tickets / (now - self.start) if now > self.start else 0.0
+            sys.stderr.write(
+                f"\r{self.phase:<8} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{self.share:4.0%}  {self.tickets:,} tickets  {rate:,.0f}/s "
+            )
             sys.stderr.flush()
-    sys.stderr.write(f"\r{label}: {n:,} tickets in {time.monotonic() - start:.1f}s      \n")
+
+    def close(self) -> None:
+        if self.enabled:
+            took = time.monotonic() - self.start
+            sys.stderr.write(
+                f"\rdone     [{'#' * 30}] 100%  {self.tickets:,} tickets in {took:.1f}s   \n"
+            )
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -71,14 +86,18 @@ def _parse_instant(text: str, name: str = "instant") -> datetime:
 
 def _evaluated(args: argparse.Namespace, policy: Policy) -> Iterator[tuple[Ticket, Any]]:
     now = _parse_instant(args.now, "--now") if args.now else None
+    bar = _Bar(_show_progress(args))
     tickets = read_tickets(
         args.events,
         columns=ColumnMap.parse(args.columns),
         assume_timezone=args.assume_timezone,
         grouped=args.grouped,
+        progress=bar.update,
     )
-    for ticket in _progress(tickets, label="evaluating", enabled=_show_progress(args)):
+    for ticket in tickets:
         yield ticket, evaluate(ticket, policy, now=now)
+        bar.tick()
+    bar.close()
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

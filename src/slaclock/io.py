@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,13 +106,31 @@ class ColumnMap:
         return {self.ticket, self.at, self.kind, self.status, self.severity, self.plan}
 
 
-def iter_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, row)`` from a CSV or JSONL file (by suffix), streaming."""
+class _Counted:
+    """Lines of a text file, counting the characters read (for a progress bar)."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+        self.chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.fh:
+            self.chars += len(line)
+            yield line
+
+
+def iter_rows(
+    path: str | Path, *, counter: list[int] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, row)`` from a CSV or JSONL file (by suffix), streaming.
+    When ``counter`` is given, ``counter[0]`` follows the characters read so far."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         with p.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
+                if counter is not None:
+                    counter[0] += len(line)
                 if line.strip():
                     try:
                         row = json.loads(line)
@@ -123,8 +141,11 @@ def iter_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     yield n, row
     elif suffix in (".csv", ".tsv"):
         with p.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+            lines = _Counted(fh)
+            reader = csv.DictReader(lines, delimiter="\t" if suffix == ".tsv" else ",")
             for n, row in enumerate(reader, 2):
+                if counter is not None:
+                    counter[0] = lines.chars
                 yield n, row
     else:
         raise ConfigError(f"{str(p)!r}: unknown event file type {suffix!r}; use .csv or .jsonl")
@@ -257,21 +278,37 @@ def read_tickets(
     assume_timezone: str | None = None,
     grouped: bool = False,
     partitions: int = 64,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Iterator[Ticket]:
     """Stream the tickets of an event log (CSV or JSONL), in order of first appearance
     within each partition. A naive timestamp is an error unless ``assume_timezone`` names
-    the export's zone; slaclock never guesses."""
+    the export's zone; slaclock never guesses.
+
+    ``progress(phase, share)`` is called as the file is read (``"reading"``, share of the
+    file from 0 to 1; an ungrouped file is then grouped partition by partition:
+    ``"grouping"``)."""
     cmap = columns or ColumnMap()
     tz = _zone(assume_timezone)
     source = str(path)
+    counter = [0]
+    try:
+        total = max(Path(path).stat().st_size, 1)
+    except OSError:
+        total = 1
+
+    def report(phase: str, share: float) -> None:
+        if progress is not None:
+            progress(phase, min(share, 1.0))
+
     if grouped:
         current: str | None = None
         buf: list[tuple[int, dict[str, Any]]] = []
         seen: set[str] = set()
-        for n, row in iter_rows(path):
+        for n, row in iter_rows(path, counter=counter):
             tid = _ticket_id(row, cmap, source, n)
             if tid != current:
                 if current is not None:
+                    report("reading", counter[0] / total)
                     yield _build_ticket(current, buf, cmap, tz, source)
                 if tid in seen:
                     raise TimelineError(
@@ -287,7 +324,9 @@ def read_tickets(
     with tempfile.TemporaryDirectory(prefix="slaclock-") as tmp:
         handles: dict[int, IO[str]] = {}
         try:
-            for n, row in iter_rows(path):
+            for n, row in iter_rows(path, counter=counter):
+                if not n % 4096:
+                    report("reading", counter[0] / total)
                 tid = _ticket_id(row, cmap, source, n)
                 k = zlib.crc32(tid.encode()) % partitions
                 fh = handles.get(k)
@@ -298,7 +337,8 @@ def read_tickets(
         finally:
             for fh in handles.values():
                 fh.close()
-        for k in sorted(handles):
+        for done, k in enumerate(sorted(handles)):
+            report("grouping", done / len(handles))
             groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
             with open(os.path.join(tmp, f"p{k}.jsonl"), encoding="utf-8") as fh:
                 for line in fh:
