@@ -531,3 +531,38 @@ def test_pending_then_on_hold_records_two_labelled_pauses() -> None:
     ]
     reasons = {ln.reason for ln in sla.explain() if ln.metric == "resolution"}
     assert {"paused in 'pending'", "paused in 'on_hold'"} <= reasons
+
+
+class TestEmbedding:
+    def test_next_change_at_the_deadline_is_the_breach(self) -> None:
+        # high: first response 6h on 8x5 from Mon 16 09:00 -> due Mon 16 15:00.
+        sla = evaluate(ticket(), POLICY, now=at("16 15:00"))
+        first = sla.get("first_response")
+        assert first.status == "running"
+        assert first.deadline == at("16 15:00")
+        assert sla.next_change(at("16 15:00")) == at("16 15:00")
+        later = evaluate(ticket(), POLICY, now=at("16 15:01"))
+        assert later.get("first_response").status == "breached"
+
+    def test_results_and_policies_pickle(self) -> None:
+        import pickle
+
+        sla = evaluate(
+            ticket(ev("16 10:00", "agent_reply"), ev("16 11:00", "status", status="pending")),
+            POLICY,
+            now=at("17 12:00"),
+        )
+        again = pickle.loads(pickle.dumps(sla))
+        assert again.metrics == sla.metrics
+        assert str(again.explain()) == str(sla.explain())
+        policy = pickle.loads(pickle.dumps(POLICY))
+        assert (
+            evaluate(ticket(), policy, now=at("16 12:00")).metrics
+            == evaluate(ticket(), POLICY, now=at("16 12:00")).metrics
+        )
+
+    def test_statuses_compare_case_insensitively(self) -> None:
+        events = (ev("16 10:00", "agent_reply"), ev("16 11:00", "status", status="Pending"))
+        upper = evaluate(ticket(*events), POLICY, now=at("17 12:00")).get("resolution")
+        assert upper.status == "paused"
+        assert upper.business_elapsed == timedelta(hours=2)

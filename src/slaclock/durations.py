@@ -81,6 +81,15 @@ class Duration:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Duration is immutable")
 
+    def __reduce__(self) -> tuple[object, tuple[int, int | None]]:
+        return (_restore, (self._us, self._days))
+
+    def __copy__(self) -> Duration:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Duration:
+        return self
+
     # -- constructors ---------------------------------------------------------------
 
     @classmethod
@@ -218,6 +227,11 @@ class Duration:
             ),
             "examples": ["4h", "1h30m", "PT8H", "1 business day"],
         }
+
+
+def _restore(us: int, days: int | None) -> Duration:
+    """Unpickling helper."""
+    return Duration(microseconds=us, business_days=days)
 
 
 def parse_duration(value: str | timedelta | Duration) -> Duration:

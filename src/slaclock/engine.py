@@ -141,10 +141,13 @@ def evaluate(
     severity = terms.severity(ticket.severity, where=where0)
     changes: list[_Change] = [_Change(created, -1, terms, severity)]
     base_terms = terms  # status rules (pause / stop) come from the terms at creation
-    stop_set = frozenset(base_terms.stop_statuses)
-    pause_sets = {m: frozenset(base_terms.pause.get(m, ())) for m in METRICS}
+    # Statuses compare case-insensitively: exports say 'Pending', agreements 'pending'.
+    stop_set = frozenset(x.strip().lower() for x in base_terms.stop_statuses)
+    pause_sets = {
+        m: frozenset(x.strip().lower() for x in base_terms.pause.get(m, ())) for m in METRICS
+    }
 
-    status = ticket.status
+    status = ticket.status.strip().lower()
     first = _Clock("first_response", 0, created, -1)
     resolution = _Clock("resolution", 0, created, -1)
     periodic: list[_Clock] = [_Clock("periodic_update", 1, created, -1)]
@@ -173,7 +176,7 @@ def evaluate(
                 _enter(c, t, status, pause_sets["next_reply"], frozenset(), seq)
                 replies.append(c)
         elif isinstance(ev, StatusChange):
-            new = ev.status
+            new = ev.status.strip().lower()
             if new == status:
                 continue
             if new in stop_set:
@@ -492,19 +495,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
     if clock.pause_since is not None:
         pauses += (Pause(dt(clock.pause_since[0]), None, clock.pause_since[1]),)  # type: ignore[arg-type]
 
-    def explain() -> list[ExplainLine]:
-        return _explain_clock(clock, spec, upto)
-
-    def flips() -> list[int]:
-        """Instants at which this running clock's status or warning level flips."""
-        if not running:
-            return []
-        found = [_exceed(ix, runs, origin, target - init)]
-        found += [_reach(ix, runs, origin, round(w * target) - init) for w in terms.warn_at]
-        if spec.internal_us is not None:
-            i_amount = spec.internal_us - round(spec.init_share * spec.internal_us)
-            found.append(_exceed(ix, runs, origin, i_amount))
-        return [x for x in found if x is not None]
+    audit = _Audit(clock, spec, upto, running, terms.warn_at)
 
     return MetricResult(
         name=clock.name,
@@ -526,9 +517,41 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
         wall_remaining=wall_remaining,
         severity=spec.severity,
         internal=internal,
-        _explain=explain,
-        _flips=flips,
+        _explain=audit.explain,
+        _flips=audit.flips,
     )
+
+
+@dataclass(frozen=True)
+class _Audit:
+    """What ``explain()`` and ``next_change()`` need of one clock (picklable, so results
+    can travel between processes)."""
+
+    clock: _Clock
+    spec: _Spec
+    upto: int
+    running: bool
+    warn_at: tuple[float, ...]
+
+    def explain(self) -> list[ExplainLine]:
+        return _explain_clock(self.clock, self.spec, self.upto)
+
+    def flips(self) -> list[tuple[int, bool]]:
+        """``(instant, inclusive)`` pairs at which this running clock's status or warning
+        level flips. A breach starts right after its instant (at the instant the clock
+        is still within target), so it counts even when ``now`` is that instant; a
+        warning holds from its instant on."""
+        if not self.running:
+            return []
+        spec, runs = self.spec, self.clock.runs
+        ix, origin, target = spec.cal._ix, spec.origin, spec.target_us
+        init = round(spec.init_share * target)
+        found = [(_exceed(ix, runs, origin, target - init), True)]
+        found += [(_reach(ix, runs, origin, round(w * target) - init), False) for w in self.warn_at]
+        if spec.internal_us is not None:
+            i_amount = spec.internal_us - round(spec.init_share * spec.internal_us)
+            found.append((_exceed(ix, runs, origin, i_amount), True))
+        return [(x, inclusive) for x, inclusive in found if x is not None]
 
 
 # -- explanation ----------------------------------------------------------------------

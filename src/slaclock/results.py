@@ -71,7 +71,9 @@ class MetricResult:
     _explain: Callable[[], list[ExplainLine]] | None = field(
         default=None, repr=False, compare=False
     )
-    _flips: Callable[[], list[int]] | None = field(default=None, repr=False, compare=False)
+    _flips: Callable[[], list[tuple[int, bool]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def is_breached(self) -> bool:
@@ -196,8 +198,10 @@ class TicketSla:
         return Explanation(self.ticket_id, tuple(lines))
 
     def next_change(self, now: datetime) -> datetime | None:
-        """The next instant after ``now`` at which any status or warning flips if nothing
-        else happens (a breach, an internal breach, a warning threshold), or ``None``."""
+        """The next instant at which any status or warning flips if nothing else happens
+        (a breach, an internal breach, a warning threshold), or ``None``. A breach whose
+        instant is ``now`` itself is returned: the clock is still within target at its
+        deadline and over it right after."""
         from .calendar import _us
 
         now_us = _us(now, "now")
@@ -205,8 +209,8 @@ class TicketSla:
         for m in self.metrics:
             if m._flips is None:
                 continue
-            for x in m._flips():
-                if x > now_us and (best is None or x < best):
+            for x, inclusive in m._flips():
+                if (x >= now_us if inclusive else x > now_us) and (best is None or x < best):
                     best = x
         if best is None:
             return None
