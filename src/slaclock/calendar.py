@@ -20,10 +20,10 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar, Final, Literal, final
+from typing import Annotated, Any, ClassVar, Final, Literal, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from . import _hours
 from ._holidays import check_region, region_holidays
@@ -43,6 +43,26 @@ PRESETS: Final[Mapping[str, Mapping[str, str]]] = {
     "8x5": {"mon-fri": "08:00-17:00"},
 }
 _ONE_US: Final = timedelta(microseconds=1)
+_INTERVALS_SCHEMA: Final[dict[str, Any]] = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*-\s*\d{1,2}:\d{2}(:\d{2})?\s*$",
+        },
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+_HOURS_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "description": 'Day ("mon") or day range ("mon-fri") -> "HH:MM-HH:MM" or a list of them.',
+    "additionalProperties": _INTERVALS_SCHEMA,
+    "examples": [{"mon-fri": "08:00-17:00"}, {"mon-thu": "00:00-24:00", "fri": ["00:00-20:00"]}],
+}
+_OVERRIDES_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "description": "Date (YYYY-MM-DD) -> the hours of that date ([] closes it).",
+    "additionalProperties": _INTERVALS_SCHEMA,
+}
 _ZERO: Final = timedelta(0)
 
 
@@ -52,6 +72,15 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SlaClockWarning)
         yield
+
+
+def _schema_with_preset(schema: dict[str, Any]) -> None:
+    """The configuration also accepts ``preset`` (expanded into ``hours`` on validation)."""
+    schema.setdefault("properties", {})["preset"] = {
+        "enum": list(PRESETS),
+        "description": "24x7, 24x5 (Mon-Fri all day) or 8x5 (Mon-Fri 08:00-17:00); "
+        "instead of 'hours'.",
+    }
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -149,14 +178,14 @@ class Calendar(FrozenModel):
     """
 
     timezone: str = Field(description="IANA time zone, e.g. 'America/New_York'.")
-    hours: dict[Day, tuple[str, ...]] = Field(
+    hours: Annotated[dict[Day, tuple[str, ...]], WithJsonSchema(_HOURS_SCHEMA)] = Field(
         default_factory=dict,
         description="Weekly hours: day or day range ('mon-fri') -> 'HH:MM-HH:MM' or list.",
     )
     holidays: tuple[date | HolidayRegion, ...] = Field(
         (), description="Closed dates, or {country, subdivision} from the holidays package."
     )
-    overrides: dict[date, tuple[str, ...]] = Field(
+    overrides: Annotated[dict[date, tuple[str, ...]], WithJsonSchema(_OVERRIDES_SCHEMA)] = Field(
         default_factory=dict,
         description="Date -> hours that replace that date's hours ([] closes it).",
     )
@@ -168,6 +197,12 @@ class Calendar(FrozenModel):
     )
     horizon_years: int = Field(
         10, ge=1, le=100, description="How far to search for open time before giving up."
+    )
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra=lambda schema: _schema_with_preset(schema),
     )
 
     # Compiled state, stored in the instance __dict__ for speed (not pydantic fields).

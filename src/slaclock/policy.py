@@ -69,6 +69,12 @@ class Target(FrozenModel):
         None, description="A private target, tighter than the public one."
     )
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        full = handler.resolve_ref_schema(handler(core_schema))
+        short = {"type": "string", "description": 'Short form: the public target, e.g. "6h".'}
+        return {"anyOf": [short, full]}
+
     @model_validator(mode="before")
     @classmethod
     def _short_form(cls, data: Any) -> Any:
