@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/engine.py [--n 5000] [--seed 1]``
 
-Prints tickets/second for the DESIGN.md example agreement (8x5 New York with US holidays,
-critical on 24x7), with tickets validated before timing (as a host app holding ``Ticket``
+Prints tickets/second for the built-in sample agreement (DESIGN.md's example: 8x5 New
+York with US holidays, critical on 24x7, plus next_reply targets and two plans), with
+tickets validated before timing (as a host app holding ``Ticket``
 objects would) and, separately, from plain dicts (validation included).
 """
 
@@ -21,6 +22,8 @@ import argparse
 import random
 import time
 from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,29 +31,9 @@ from slaclock import Policy, Ticket, evaluate
 
 NY = ZoneInfo("America/New_York")
 
-POLICY: dict[str, Any] = {
-    "name": "Premier Success",
-    "calendars": {
-        "business": {
-            "timezone": "America/New_York",
-            "hours": {"mon-fri": "08:00-17:00"},
-            "holidays": [{"country": "US"}],
-        },
-        "always": {"preset": "24x7", "timezone": "UTC"},
-    },
-    "default_calendar": "business",
-    "severities": {
-        "critical": {
-            "first_response": {"within": "1h", "calendar": "always"},
-            "next_reply": {"within": "2h", "calendar": "always"},
-            "resolution": {"within": "24h", "calendar": "always", "internal": "16h"},
-        },
-        "high": {"first_response": "6h", "next_reply": "8h", "resolution": "5 business days"},
-        "low": {"first_response": "1 business day", "resolution": "10 business days"},
-    },
-    "aliases": {"urgent": "critical"},
-    "warn_at": [0.5, 0.75],
-}
+# The built-in sample agreement (the one `slaclock demo` uses): DESIGN.md's example
+# agreement with next_reply targets, an internal target and two plan editions.
+POLICY_FILE = Path(str(resources.files("slaclock") / "data" / "sample_policy.toml"))
 
 
 def make_ticket(rng: random.Random, i: int) -> dict[str, Any]:
@@ -81,7 +64,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     raw = [make_ticket(rng, i) for i in range(args.n)]
-    policy = Policy.model_validate(POLICY)
+    policy = Policy.from_file(POLICY_FILE)
     tickets = [Ticket.model_validate(r) for r in raw]
     for t in tickets[:200]:  # warm the calendar indexes
         evaluate(t, policy)

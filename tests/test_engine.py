@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from support import design_policy
 
 from slaclock import (
     NaiveDatetimeError,
@@ -24,30 +25,8 @@ from slaclock import (
     evaluate,
 )
 
-POLICY_DATA: dict[str, Any] = {
-    "name": "Premier Success",
-    "calendars": {
-        "business": {
-            "timezone": "America/New_York",
-            "hours": {"mon-fri": "08:00-17:00"},
-            "holidays": [{"country": "US"}],
-        },
-        "always": {"preset": "24x7", "timezone": "UTC"},
-    },
-    "default_calendar": "business",
-    "severities": {
-        "critical": {
-            "first_response": {"within": "1h", "calendar": "always"},
-            "resolution": {"within": "24h", "calendar": "always", "internal": "16h"},
-        },
-        "high": {"first_response": "6h", "resolution": "5 business days", "next_reply": "2h"},
-        "low": {"first_response": "1 business day"},
-    },
-    "aliases": {"urgent": "critical", "P1": "critical"},
-    "pause": {"resolution": ["pending", "on_hold"]},
-    "stop_statuses": ["solved", "closed"],
-    "warn_at": [0.5, 0.75],
-}
+POLICY_DATA: dict[str, Any] = design_policy()  # DESIGN.md's example agreement, plus:
+POLICY_DATA["severities"]["high"]["next_reply"] = "2h"
 POLICY = Policy.model_validate(POLICY_DATA)
 PLANS_POLICY = Policy.model_validate(
     {

@@ -13,18 +13,17 @@ for a metric that must not be reported. Values are parsed here, never by slacloc
 
 from __future__ import annotations
 
-import re
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import span
 
 from slaclock import MetricResult, Policy, TicketSla, evaluate
 
 CASES_DIR = Path(__file__).parent / "cases" / "timelines"
-_SPAN = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _INSTANTS = ("deadline", "stopped_at", "started_at", "breached_at")
 _INTERNAL = ("internal_status", "internal_deadline", "internal_breached_at")
 _KNOWN = {
@@ -38,14 +37,6 @@ REQUIRED_SCENARIOS = {
     "now_in_pause", "internal_breached", "next_reply_cycles", "periodic_update_cycles",
     "aliases", "business_days",
 }  # fmt: skip
-
-
-def _span(text: str) -> timedelta:
-    m = _SPAN.fullmatch(text)
-    assert text, "empty expected span"
-    assert m, f"bad expected span {text!r}"
-    h, mi, s = (int(g or 0) for g in m.groups())
-    return timedelta(hours=h, minutes=mi, seconds=s)
 
 
 def _instant(text: str) -> datetime | None:
@@ -143,7 +134,7 @@ def test_golden_timeline(stem: str, row: dict[str, Any]) -> None:
         if field in row:
             _same(getattr(result, field), _instant(row[field]), field)
     if "business_elapsed" in row:
-        assert result.business_elapsed == _span(row["business_elapsed"])
+        assert result.business_elapsed == span(row["business_elapsed"])
     if "severity" in row:
         assert result.severity == row["severity"]
     if "calendar" in row:

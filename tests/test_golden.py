@@ -8,27 +8,18 @@ expected elapsed times are written like ``"4h30m"`` and parsed here, not by slac
 
 from __future__ import annotations
 
-import re
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import span
 
 from slaclock import Calendar
 
 CASES_DIR = Path(__file__).parent / "cases"
 OPS = {"add", "subtract", "elapsed", "is_open", "next_open", "previous_close", "add_business_days"}
-_SPAN = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-
-
-def _span(text: str) -> timedelta:
-    m = _SPAN.fullmatch(text)
-    assert text, "empty expected span"
-    assert m, f"bad expected span {text!r}"
-    h, mi, s = (int(g or 0) for g in m.groups())
-    return timedelta(hours=h, minutes=mi, seconds=s)
 
 
 def _instant(text: str) -> datetime:
@@ -72,7 +63,7 @@ def test_golden(config: dict[str, Any], case: dict[str, Any]) -> None:
     expected = case["expected"]
     if op == "elapsed":
         got = cal.elapsed(_instant(case["a"]), _instant(case["b"]))
-        assert got == _span(expected)
+        assert got == span(expected)
         return
     t = _instant(case["t"])
     if op == "is_open":

@@ -25,7 +25,7 @@ def ticket_html(sla: TicketSla) -> str:
     )
     rows = []
     for m in sla.metrics:
-        label = m.name if not m.cycle else f"{m.name} #{m.cycle}"
+        label = m.label
         colour = _STATUS_COLOURS[m.status]
         risk = " ⚠" if m.at_risk else ""
         internal = "—"

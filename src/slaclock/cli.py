@@ -112,7 +112,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("-" * len(header))
     for ticket, sla in pairs:
         for m in sla.metrics:
-            label = m.name if not m.cycle else f"{m.name}#{m.cycle}"
+            label = m.label
             due = "—" if m.deadline is None else f"{m.deadline:%a %m-%d %H:%M}"
             flag = "  ⚠ at risk" if m.at_risk else ""
             print(

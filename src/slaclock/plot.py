@@ -39,8 +39,7 @@ def plot_ticket(sla: TicketSla, ax: Any = None) -> Any:
     lines = list(sla.explain())
     labels = []
     for row, m in enumerate(sla.metrics):
-        label = m.name if not m.cycle else f"{m.name} #{m.cycle}"
-        labels.append(label)
+        labels.append(m.label)
         for ln in lines:
             if ln.metric != m.name or ln.cycle != m.cycle or ln.end is None:
                 continue

@@ -76,6 +76,11 @@ class MetricResult:
     )
 
     @property
+    def label(self) -> str:
+        """``"first_response"``, or ``"next_reply #2"`` for a cycle."""
+        return metric_label(self.name, self.cycle)
+
+    @property
     def is_breached(self) -> bool:
         return self.status == "breached"
 
@@ -105,6 +110,11 @@ class MetricResult:
             "internal_deadline": None if self.internal is None else _iso(self.internal.deadline),
             "internal_status": None if self.internal is None else self.internal.status,
         }
+
+
+def metric_label(name: str, cycle: int) -> str:
+    """A clock's display name: the metric, with ``#cycle`` for repeating metrics."""
+    return name if not cycle else f"{name} #{cycle}"
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -143,8 +153,7 @@ class Explanation:
         for ln in self.lines:
             if (ln.metric, ln.cycle) != current:
                 current = (ln.metric, ln.cycle)
-                label = ln.metric if not ln.cycle else f"{ln.metric} #{ln.cycle}"
-                out.append(f"  {label}")
+                out.append(f"  {metric_label(ln.metric, ln.cycle)}")
             end = "…" if ln.end is None else f"{ln.end:%a %Y-%m-%d %H:%M}"
             mark = "counted" if ln.counted else "not counted"
             out.append(
@@ -233,7 +242,7 @@ class TicketSla:
         head += f" at {self.at:%Y-%m-%d %H:%M %Z}"
         rows = [head]
         for m in self.metrics:
-            label = m.name if not m.cycle else f"{m.name} #{m.cycle}"
+            label = m.label
             due = "—" if m.deadline is None else f"{m.deadline:%a %m-%d %H:%M}"
             risk = " at risk" if m.at_risk else ""
             rows.append(

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from hypothesis import given
 from hypothesis import strategies as st
+from support import CALENDARS
 
 from slaclock import evaluate
 
@@ -37,14 +38,7 @@ PAUSE = frozenset({"pending", "on_hold"})
 STOP = frozenset({"solved", "closed"})
 
 POLICY: dict[str, Any] = {
-    "calendars": {
-        "business": {
-            "timezone": "America/New_York",
-            "hours": {"mon-fri": "08:00-17:00"},
-            "holidays": [{"country": "US"}],
-        },
-        "always": {"preset": "24x7", "timezone": "UTC"},
-    },
+    "calendars": CALENDARS,  # DESIGN.md's: 8x5 New York with US holidays, 24x7 UTC
     "default_calendar": "business",
     "severities": {
         "critical": {
