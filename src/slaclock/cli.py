@@ -8,7 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -233,9 +233,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.file}: {exc}", exc.errors) from exc
     if isinstance(obj, Policy):
         plans = ", ".join(obj.plans) or "no plans"
-        sevs = sorted({s for p in ([None, *obj.plans] if obj.plans else [None])
-                       for s in obj.terms_for(p or obj.default_plan, _parse_instant(
-                           "2100-01-01T00:00:00+00:00")).severities})  # fmt: skip
+        latest = datetime(2199, 1, 1, tzinfo=UTC)  # the terms in force today and after
+        editions: list[str | None] = [*obj.plans] or [None]
+        sevs = sorted({sev for plan in editions for sev in obj.terms_for(plan, latest).severities})
         print(f"{args.file}: valid policy {obj.name!r} ({plans}; severities {', '.join(sevs)})")
     else:
         print(f"{args.file}: valid calendar")
