@@ -17,7 +17,7 @@ from typing import Any, Final
 from ._holidays import region_holidays
 from ._index import OpenIndex
 from .calendar import Calendar, HolidayRegion, _us
-from .errors import NaiveDatetimeError, TimelineError, UnknownPlanError, UnknownSeverityError
+from .errors import NaiveDatetimeError, TimelineError, UnknownSeverityError
 from .policy import METRICS, Metric, Policy, Target, Terms
 from .results import ExplainLine, InternalResult, MetricResult, Pause, Status, TicketSla
 from .ticket import (
@@ -133,10 +133,7 @@ def evaluate(
         horizon = _us(ticket.events[-1].at, "at") if ticket.events else created
 
     where0 = f"ticket {tid!r}"
-    try:
-        plan0 = policy.resolve_plan(ticket.plan, where=where0)
-    except UnknownPlanError:
-        raise
+    plan0 = policy.resolve_plan(ticket.plan, where=where0)
     terms = policy.terms_for(plan0, ticket.created_at)
     severity = terms.severity(ticket.severity, where=where0)
     changes: list[_Change] = [_Change(created, -1, terms, severity)]
@@ -193,10 +190,8 @@ def evaluate(
                     _enter(nxt, t, new, pause_sets["periodic_update"], stop_set, seq)
                     periodic.append(nxt)
                 for c in (first, resolution, periodic[-1], *(replies[-1:])):
-                    if not c.active or (was_stopped and c.start == t and c.start_seq == seq):
-                        continue
-                    if was_stopped and c is resolution:
-                        continue
+                    if not c.active or (was_stopped and (c is resolution or c.start_seq == seq)):
+                        continue  # just (re)entered above, already in the new status
                     pset = pause_sets[c.name]
                     if new in pset and c.pause_since is None:
                         c.pause(t, new)
