@@ -213,7 +213,7 @@ class TestOrder:
 
     def test_without_now_the_ticket_is_evaluated_at_its_last_event(self) -> None:
         sla = evaluate(ticket(ev("17 10:00", "internal_note")), POLICY)
-        assert sla.at == at("17 10:00")
+        assert sla.now == at("17 10:00")
         fr = sla.get("first_response")
         # Mon 09-17 8h + Tue 08-10 2h: past the 6h due Mon 15:00
         assert fr.status == "breached"
@@ -334,11 +334,11 @@ class TestClockRules:
     def test_warnings_and_at_risk(self) -> None:
         t = ticket()
         fr = evaluate(t, POLICY, now=at("16 12:00")).get("first_response")
-        assert (fr.used, fr.warning, fr.at_risk) == (0.5, 0.5, True)
+        assert (fr.share_used, fr.warning, fr.at_risk) == (0.5, 0.5, True)
         fr = evaluate(t, POLICY, now=at("16 11:59")).get("first_response")
         assert (fr.warning, fr.at_risk) == (None, False)
         fr = evaluate(t, POLICY, now=at("16 13:30")).get("first_response")
-        assert (fr.used, fr.warning) == (0.75, 0.75)
+        assert (fr.share_used, fr.warning) == (0.75, 0.75)
         assert fr.business_remaining == timedelta(hours=1, minutes=30)
         assert fr.wall_remaining == timedelta(hours=1, minutes=30)
 

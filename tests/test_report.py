@@ -24,7 +24,7 @@ def row(tid: str, metric: str, status: str, elapsed_h: float, **kw: Any) -> dict
         "status": status,
         "severity": "high",
         "business_elapsed_s": elapsed_h * H,
-        "used": kw.pop("used", 0.5),
+        "share_used": kw.pop("share_used", 0.5),
         "stopped_at": None,
         "deadline": None,
         "wall_remaining_s": None,
@@ -41,14 +41,14 @@ ROWS = [
         **{"field.customer": "acme"}),
     row("A2", "first_response", "met", 5, stopped_at=STOP, created_at="2026-11-03T09:00:00-05:00",
         **{"field.customer": "acme"}),
-    row("A3", "first_response", "breached", 7, used=7 / 6, stopped_at="2026-11-06T09:00:00-05:00",
+    row("A3", "first_response", "breached", 7, share_used=7 / 6, stopped_at="2026-11-06T09:00:00-05:00",
         deadline="2026-11-05T16:00:00-05:00", created_at="2026-11-10T09:00:00-05:00",
         **{"field.customer": "acme"}),
     row("A4", "first_response", "running", 2, created_at="2026-11-11T09:00:00-05:00",
         **{"field.customer": "acme"}),
     row("G1", "first_response", "met", 0.5, stopped_at=STOP,
         created_at="2026-12-01T09:00:00-05:00", **{"field.customer": "globex"}),
-    row("G2", "first_response", "breached", 10, used=1.25, deadline="2026-12-02T10:00:00-05:00",
+    row("G2", "first_response", "breached", 10, share_used=1.25, deadline="2026-12-02T10:00:00-05:00",
         wall_remaining_s=-2 * H, created_at="2026-12-01T09:00:00-05:00",
         **{"field.customer": "globex"}),
     row("G3", "first_response", "paused", 1 / 6, created_at="2026-12-01T09:00:00-05:00",
@@ -158,7 +158,7 @@ class TestObjective:
 
     def test_running_clock_breached_on_its_own_target_is_undecided_within(self) -> None:
         # target 1h, 2h used and still running: breached, but may still answer in 6h
-        rows = [row("X", "first_response", "breached", 2, used=2.0)]
+        rows = [row("X", "first_response", "breached", 2, share_used=2.0)]
         assert cells(Report(rows).objective("first_response", 0.9), "decided", "hits") == [(1, 0)]
         within = Report(rows).objective("first_response", 0.9, within="6h")
         assert cells(within, "decided", "hits", "share", "ok") == [(0, 0, None, None)]

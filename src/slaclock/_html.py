@@ -37,13 +37,13 @@ def ticket_html(sla: TicketSla) -> str:
             f'<td style="color:{colour};font-weight:bold">{m.status}{risk}</td>'
             f"<td>{escape(str(m.target))}</td><td>{escape(m.calendar)}</td>"
             f"<td>{_t(m.started_at)}</td><td>{_t(m.deadline)}</td><td>{_t(m.stopped_at)}</td>"
-            f"<td>{m.used:.0%}</td><td>{internal}</td>"
+            f"<td>{m.share_used:.0%}</td><td>{internal}</td>"
             "</tr>"
         )
     title = f"Ticket {escape(sla.ticket_id)} — {escape(sla.severity)}"
     if sla.plan:
         title += f", plan {escape(sla.plan)}"
-    title += f", at {sla.at:%Y-%m-%d %H:%M %Z}"
+    title += f", at {sla.now:%Y-%m-%d %H:%M %Z}"
     return (
         f"<table><caption>{title}</caption><thead>{head}</thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"

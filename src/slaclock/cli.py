@@ -117,7 +117,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             flag = "  ⚠ at risk" if m.at_risk else ""
             print(
                 f"{ticket.id:<7} {sla.severity:<8} {sla.plan or '':<8} {label:<17} "
-                f"{m.status:<9} {due:<17} {m.used:6.0%}{flag}"
+                f"{m.status:<9} {due:<17} {m.share_used:6.0%}{flag}"
             )
     report = Report.from_results(pairs)
     print()
@@ -158,7 +158,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 # report on a large log holds a few hundred bytes per clock.
 _REPORT_COLUMNS = (
     "ticket_id", "metric", "cycle", "status", "severity", "stopped_at", "business_elapsed_s",
-    "used", "internal_status", "created_at", "field.customer",
+    "share_used", "internal_status", "created_at", "field.customer",
 )  # fmt: skip
 _BREACH_COLUMNS = ("deadline", "wall_remaining_s")
 

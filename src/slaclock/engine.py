@@ -234,7 +234,7 @@ def evaluate(
     at_tz = ticket.created_at.tzinfo
     return TicketSla(
         ticket_id=tid,
-        at=datetime.fromtimestamp(horizon / 1e6, at_tz),
+        now=datetime.fromtimestamp(horizon / 1e6, at_tz),
         plan=final.terms.plan,
         severity=final.severity,
         metrics=tuple(results),
@@ -480,7 +480,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
             deadline=dt(i_deadline),
             status=i_status,
             breached_at=dt(i_breach),
-            used=i_used / i_target if i_target else 0.0,
+            share_used=i_used / i_target if i_target else 0.0,
         )
 
     pauses = tuple(
@@ -504,7 +504,7 @@ def _result(clock: _Clock, spec: _Spec, terms: Terms, horizon: int) -> MetricRes
         business_elapsed=timedelta(microseconds=used),
         business_remaining=timedelta(microseconds=max(target - used, 0)),
         target_business=timedelta(microseconds=target),
-        used=share,
+        share_used=share,
         breached_at=dt(breached_at),
         at_risk=at_risk,
         warning=warn_levels[-1] if warn_levels else None,

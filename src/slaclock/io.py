@@ -363,7 +363,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "ticket_id", "plan", "metric", "cycle", "status", "severity", "target", "calendar",
     "started_at", "deadline", "stopped_at", "business_elapsed_s", "business_remaining_s",
     "target_business_s",
-    "used", "breached_at", "at_risk", "wall_remaining_s", "pauses", "internal_target",
+    "share_used", "breached_at", "at_risk", "wall_remaining_s", "pauses", "internal_target",
     "internal_deadline", "internal_status", "created_at",
 )  # fmt: skip
 
@@ -427,7 +427,7 @@ _FLOATS = {
     "business_elapsed_s",
     "business_remaining_s",
     "target_business_s",
-    "used",
+    "share_used",
     "wall_remaining_s",
 }
 _INTS = {"cycle", "pauses"}

@@ -61,10 +61,10 @@ def plot_ticket(sla: TicketSla, ax: Any = None) -> Any:
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
-    ax.xaxis_date(tz=sla.at.tzinfo)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %m-%d %H:%M", tz=sla.at.tzinfo))
+    ax.xaxis_date(tz=sla.now.tzinfo)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %m-%d %H:%M", tz=sla.now.tzinfo))
     ax.figure.autofmt_xdate()
-    ax.set_title(f"Ticket {sla.ticket_id} ({sla.severity}) at {sla.at:%Y-%m-%d %H:%M}")
+    ax.set_title(f"Ticket {sla.ticket_id} ({sla.severity}) at {sla.now:%Y-%m-%d %H:%M}")
     ax.grid(axis="x", alpha=0.3)
     return ax
 

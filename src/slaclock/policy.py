@@ -27,7 +27,7 @@ __all__ = [
     "Metric",
     "Plan",
     "Policy",
-    "SeverityChange",
+    "ChangeStrategy",
     "SeverityTargets",
     "Target",
     "Terms",
@@ -40,7 +40,7 @@ METRICS: Final[tuple[Metric, ...]] = (
     "periodic_update",
     "resolution",
 )
-SeverityChange = Literal["retroactive", "restart", "carry", "stricter"]
+ChangeStrategy = Literal["retroactive", "restart", "carry", "stricter"]
 
 _TERM_KEYS: Final = (
     "calendars",
@@ -142,7 +142,7 @@ class _TermsFields(FrozenModel):
     )  # fmt: skip
     stop_statuses: tuple[str, ...] | None = None
     warn_at: tuple[float, ...] | None = None
-    severity_change: SeverityChange | None = None
+    severity_change: ChangeStrategy | None = None
     calendar_by: CalendarRule | None = None
     timezone_field: str | None = Field(
         None, description="Ticket field holding the customer's IANA zone; the calendars' "
@@ -203,7 +203,7 @@ class Terms(FrozenModel):
     pause: dict[Metric, tuple[str, ...]] = Field(default_factory=lambda: dict(_DEFAULT_PAUSE))
     stop_statuses: tuple[str, ...] = ("solved", "closed")
     warn_at: tuple[float, ...] = ()
-    severity_change: SeverityChange = "retroactive"
+    severity_change: ChangeStrategy = "retroactive"
     calendar_by: CalendarRule | None = None
     timezone_field: str | None = None
     entitlements: dict[str, Any] = Field(default_factory=dict)

@@ -382,7 +382,7 @@ class Report:
             if r.get("target_business_s") is not None:
                 target_s = float(r["target_business_s"])
             else:  # rows from an older results file
-                used = float(r.get("used") or 0)
+                used = float(r.get("share_used", r.get("used")) or 0)
                 target_s = elapsed / used if used else 0.0
             deadline = _time(r.get("deadline"))
             end = _time(r.get("stopped_at"))

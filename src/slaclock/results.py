@@ -33,14 +33,14 @@ class InternalResult:
     deadline: datetime | None
     status: Status
     breached_at: datetime | None
-    used: float
+    share_used: float
 
 
 @dataclass(frozen=True, slots=True)
 class MetricResult:
     """One SLA clock of one ticket.
 
-    ``business_elapsed`` is the business time the clock counted; ``used`` the share of the
+    ``business_elapsed`` is the business time the clock counted; ``share_used`` the share of the
     target (1.0 = all of it); ``deadline`` the instant the used time reaches the target
     (projected while running, ``None`` while paused and not breached, the deadline as of
     the stop for a met clock); ``breached_at`` the first instant the clock counted time
@@ -59,7 +59,7 @@ class MetricResult:
     business_elapsed: timedelta
     business_remaining: timedelta
     target_business: timedelta
-    used: float
+    share_used: float
     breached_at: datetime | None
     at_risk: bool
     warning: float | None
@@ -99,7 +99,7 @@ class MetricResult:
             "business_elapsed_s": self.business_elapsed.total_seconds(),
             "business_remaining_s": self.business_remaining.total_seconds(),
             "target_business_s": self.target_business.total_seconds(),
-            "used": round(self.used, 6),
+            "share_used": round(self.share_used, 6),
             "breached_at": _iso(self.breached_at),
             "at_risk": self.at_risk,
             "wall_remaining_s": (
@@ -171,10 +171,10 @@ def _fmt(td: timedelta) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TicketSla:
-    """Every SLA clock of one ticket, evaluated at ``at``."""
+    """Every SLA clock of one ticket, evaluated at ``now``."""
 
     ticket_id: str
-    at: datetime
+    now: datetime
     plan: str | None
     severity: str
     metrics: tuple[MetricResult, ...]
@@ -223,7 +223,7 @@ class TicketSla:
                     best = x
         if best is None:
             return None
-        return datetime.fromtimestamp(best / 1e6, self.at.tzinfo)
+        return datetime.fromtimestamp(best / 1e6, self.now.tzinfo)
 
     def _repr_html_(self) -> str:
         from ._html import ticket_html
@@ -239,7 +239,7 @@ class TicketSla:
     def __str__(self) -> str:
         head = f"Ticket {self.ticket_id} ({self.severity}"
         head += f", plan {self.plan})" if self.plan else ")"
-        head += f" at {self.at:%Y-%m-%d %H:%M %Z}"
+        head += f" at {self.now:%Y-%m-%d %H:%M %Z}"
         rows = [head]
         for m in self.metrics:
             label = m.label
@@ -247,6 +247,6 @@ class TicketSla:
             risk = " at risk" if m.at_risk else ""
             rows.append(
                 f"  {label:<22} {m.status:<9} target {m.target!s:<16} due {due:<12} "
-                f"used {m.used:>6.1%}{risk}"
+                f"used {m.share_used:>6.1%}{risk}"
             )
         return "\n".join(rows)

@@ -1,7 +1,8 @@
 """A ticket and its history: the events slaclock replays through an agreement.
 
 Events are a tagged union on ``type``: ``agent_reply`` (public), ``customer_reply``,
-``internal_note`` (stops nothing), ``status``, ``severity`` and ``plan``. They are sorted
+``internal_note`` (answers nobody), ``status``, ``severity``, ``plan`` and ``field`` (any
+other attribute that changes: group, assignee, organization, tags, channel). They are sorted
 stably by time (events at the same instant keep their input order). Validation errors are
 :class:`~slaclock.TimelineError` naming the ticket and the event.
 """
@@ -21,6 +22,8 @@ __all__ = [
     "AgentReply",
     "CustomerReply",
     "Event",
+    "FieldChange",
+    "FieldValue",
     "InternalNote",
     "PlanChange",
     "SeverityChange",
@@ -79,11 +82,31 @@ class PlanChange(_Event):
     plan: str
 
 
+FieldValue = str | int | float | bool | tuple[str, ...] | None
+"""A ticket field's value: a scalar, a list of strings (tags), or ``None`` (not set)."""
+
+
+@final
+class FieldChange(_Event):
+    """The ticket field ``field`` (group, assignee, organization, tags, channel…) becomes
+    ``value``; ``None`` clears it. A ticket's ``fields`` are the values at creation."""
+
+    type: Literal["field"] = "field"
+    field: str = Field(min_length=1)
+    value: FieldValue = None
+
+
 Event = Annotated[
-    AgentReply | CustomerReply | InternalNote | StatusChange | SeverityChange | PlanChange,
+    AgentReply
+    | CustomerReply
+    | InternalNote
+    | StatusChange
+    | SeverityChange
+    | PlanChange
+    | FieldChange,
     Field(discriminator="type"),
 ]
-_KINDS = "agent_reply, customer_reply, internal_note, status, severity, plan"
+_KINDS = "agent_reply, customer_reply, internal_note, status, severity, plan, field"
 
 
 @final
@@ -94,8 +117,10 @@ class Ticket(FrozenModel):
     created_at: AwareDatetime
     severity: str
     plan: str | None = None
-    status: str = Field("open", description="The status at creation.")
-    fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    status: str = Field(
+        "new", description="The status at creation (a category or a name the policy maps)."
+    )
+    fields: dict[str, FieldValue] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
 
     @model_validator(mode="before")
