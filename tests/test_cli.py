@@ -87,8 +87,15 @@ class TestEvaluate:
             assert run(capsys, *evaluate_args("--format", fmt, "-o", str(path)))[0] == 0
             got[fmt] = read_results(path)
         # CSV carries text; compare the typed columns slaclock restores
-        keys = ("ticket_id", "metric", "cycle", "status", "deadline", "business_elapsed_s",
-                "share_used")
+        keys = (
+            "ticket_id",
+            "metric",
+            "cycle",
+            "status",
+            "deadline",
+            "business_elapsed_s",
+            "share_used",
+        )
         for fmt in ("jsonl", "json"):
             assert [tuple(r[k] for k in keys) for r in got[fmt]] == [
                 tuple(r[k] for k in keys) for r in got["csv"]
