@@ -176,15 +176,17 @@ class TestOrder:
         assert res.pauses[0].end == at("23 10:00")
 
     def test_same_instant_events_keep_their_input_order(self) -> None:
-        # customer then agent: the cycle starts and stops at once (met, nothing used);
-        # agent then customer: the cycle starts after the reply and keeps running.
+        # After the first response (09:30): customer then agent at 10:00 starts and stops
+        # a next_reply cycle at once (met, nothing used); agent then customer starts one
+        # after the reply, which keeps running.
+        first = ev("16 09:30", "agent_reply")
         a = evaluate(
-            ticket(ev("16 10:00", "customer_reply"), ev("16 10:00", "agent_reply")),
+            ticket(first, ev("16 10:00", "customer_reply"), ev("16 10:00", "agent_reply")),
             POLICY,
             now=at("16 11:00"),
         )
         b = evaluate(
-            ticket(ev("16 10:00", "agent_reply"), ev("16 10:00", "customer_reply")),
+            ticket(first, ev("16 10:00", "agent_reply"), ev("16 10:00", "customer_reply")),
             POLICY,
             now=at("16 11:00"),
         )
@@ -261,36 +263,43 @@ class TestClockRules:
         )
         assert fr.breached_at == at("16 15:00")
 
-    def test_customer_reply_on_a_solved_ticket_starts_a_cycle(self) -> None:
-        t = ticket(
-            ev("16 10:00", "agent_reply"),
-            ev("16 11:00", "status", status="solved"),
-            ev("16 13:00", "customer_reply"),
+    def test_customer_reply_on_a_solved_ticket_starts_nothing_until_the_reopen(self) -> None:
+        solved = [ev("16 10:00", "agent_reply"), ev("16 11:00", "status", status="solved")]
+        t = ticket(*solved, ev("16 13:00", "customer_reply"))
+        sla = evaluate(t, POLICY, now=at("17 14:00"))
+        assert [m.label for m in sla] == ["first_response", "resolution"]  # no next_reply
+        assert sla.get("resolution").status == "met"
+        # reopened at 13:30: the cycle starts then, not at the reply
+        t2 = ticket(
+            *solved, ev("16 13:00", "customer_reply"), ev("16 13:30", "status", status="open")
         )
-        sla = evaluate(t, POLICY, now=at("16 14:00"))
-        nr = sla.get("next_reply", 1)
+        nr = evaluate(t2, POLICY, now=at("16 14:00")).get("next_reply", 1)
         assert (nr.status, nr.started_at, nr.business_elapsed) == (
             "running",
-            at("16 13:00"),
-            timedelta(hours=1),
+            at("16 13:30"),
+            timedelta(minutes=30),
         )
-        assert sla.get("resolution").status == "met"
 
     def test_reply_exactly_at_the_deadline_is_met(self) -> None:
         fr = evaluate(ticket(ev("16 15:00", "agent_reply")), POLICY).get("first_response")
         assert (fr.status, fr.business_elapsed, fr.breached_at) == ("met", timedelta(hours=6), None)
 
-    def test_deadline_at_a_close_breaches_at_the_next_opening(self) -> None:
-        # Fri 11:00 + 6h = Fri 17:00, the close; the 7th hour starts Monday 08:00.
+    def test_deadline_at_a_close_is_breached_at_the_close(self) -> None:
+        # Fri 11:00 + 6h = Fri 17:00, the close. Unanswered then: breached at 17:00, as
+        # helpdesks report it, even though Monday 08:00 is the next business minute.
         t = ticket(ev("23 09:00", "agent_reply"), created="20 11:00")
         fr = evaluate(t, POLICY).get("first_response")
         assert fr.status == "breached"
         assert fr.deadline == at("20 17:00")
-        assert fr.breached_at == at("23 08:00")
+        assert fr.breached_at == at("20 17:00")
         assert fr.business_elapsed == timedelta(hours=7)
-        # a reply on Monday 08:00 sharp used exactly 6h: met
+        # a reply on Monday 08:00 sharp used exactly 6h, but came after the deadline
         t2 = ticket(ev("23 08:00", "agent_reply"), created="20 11:00")
-        assert evaluate(t2, POLICY).get("first_response").status == "met"
+        fr2 = evaluate(t2, POLICY).get("first_response")
+        assert (fr2.status, fr2.breached_at) == ("breached", at("20 17:00"))
+        # a reply at 17:00 sharp stops the clock at its deadline: met
+        t3 = ticket(ev("20 17:00", "agent_reply"), created="20 11:00")
+        assert evaluate(t3, POLICY).get("first_response").status == "met"
 
     def test_deadline_in_a_pause_breaches_at_the_resume(self) -> None:
         # critical resolution (24h on 24x7) paused exactly when its 24h are used up.
@@ -423,9 +432,10 @@ class TestNextChange:
         sla = evaluate(ticket(), POLICY, now=at("16 09:00"))
         assert sla.next_change(at("16 09:00")) == at("16 12:00")  # 50% of 6h
 
-    def test_breach_after_a_close_is_the_next_opening(self) -> None:
+    def test_breach_at_a_close_is_the_close(self) -> None:
+        # 6h from Fri 11:00 run out at the 17:00 close: that is when it flips
         sla = evaluate(ticket(created="20 11:00"), POLICY, now=at("20 16:00"))
-        assert sla.next_change(at("20 16:00")) == at("23 08:00")
+        assert sla.next_change(at("20 16:00")) == at("20 17:00")
 
     def test_nothing_to_wait_for(self) -> None:
         t = ticket(ev("16 10:00", "agent_reply"), ev("16 11:00", "status", status="solved"))

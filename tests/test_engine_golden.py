@@ -4,7 +4,7 @@ hand.
 ``_base_policy.toml`` is the example agreement of DESIGN.md; each scenario file may carry a
 ``[policy]`` table deep-merged over it, a ``[ticket]`` in the ticket form of DESIGN.md, an
 optional top-level ``now`` and ``[[expect]]`` rows. A row names a ``metric`` (and ``cycle``,
-default 0), may set its own ``now``, and lists only the fields it checks: ``status``,
+default 1), may set its own ``now``, and lists only the fields it checks: ``status``,
 ``deadline``, ``stopped_at``, ``started_at``, ``breached_at`` (an ISO instant or ``"none"``),
 ``business_elapsed`` (``"4h30m"``), ``severity``, ``calendar``, ``pauses`` (a count),
 ``internal_status`` / ``internal_deadline`` / ``internal_breached_at``, or ``absent = true``
@@ -28,7 +28,7 @@ _INSTANTS = ("deadline", "stopped_at", "started_at", "breached_at")
 _INTERNAL = ("internal_status", "internal_deadline", "internal_breached_at")
 _KNOWN = {
     "metric", "cycle", "now", "why", "absent", "status", "business_elapsed", "severity",
-    "calendar", "pauses", *_INSTANTS, *_INTERNAL,
+    "calendar", "pauses", "share_used", "plan", "rule", *_INSTANTS, *_INTERNAL,
 }  # fmt: skip
 REQUIRED_SCENARIOS = {
     "met", "breached", "pause_weekend", "pause_holiday", "reopened_twice",
@@ -73,7 +73,7 @@ def _rows() -> list[Any]:
     for path in _scenarios():
         data = _load_toml(path)
         for i, row in enumerate(data["expect"]):
-            label = f"{row['metric']}#{row.get('cycle', 0)}"
+            label = f"{row['metric']}#{row.get('cycle', 1)}"
             params.append(pytest.param(path.stem, row, id=f"{path.stem}:{i}:{label}"))
     return params
 
@@ -121,7 +121,7 @@ def test_scenario_is_well_formed(path: Path) -> None:
 def test_golden_timeline(stem: str, row: dict[str, Any]) -> None:
     data = _load_toml(CASES_DIR / f"{stem}.toml")
     sla = _evaluate(stem, row.get("now", data.get("now")))
-    metric, cycle = row["metric"], row.get("cycle", 0)
+    metric, cycle = row["metric"], row.get("cycle", 1)
     found = [m for m in sla.metrics if m.name == metric and m.cycle == cycle]
     if row.get("absent"):
         assert not found, f"{metric} cycle {cycle} should not be reported"
@@ -137,6 +137,12 @@ def test_golden_timeline(stem: str, row: dict[str, Any]) -> None:
         assert result.business_elapsed == span(row["business_elapsed"])
     if "severity" in row:
         assert result.severity == row["severity"]
+    if "share_used" in row:
+        assert result.share_used == pytest.approx(row["share_used"], abs=1e-6)
+    if "plan" in row:
+        assert result.plan == row["plan"]
+    if "rule" in row:
+        assert sla.rule == (None if row["rule"] == "none" else row["rule"])
     if "calendar" in row:
         assert result.calendar == row["calendar"]
     if "pauses" in row:

@@ -28,8 +28,18 @@ from .errors import (
 )
 
 # agreements and tickets
-from .policy import CalendarRule, Metric, Plan, Policy, SeverityTargets, Target, Terms
-from .results import ExplainLine, Explanation, InternalResult, MetricResult, Pause, TicketSla
+from .metrics import CATEGORIES, MetricDefinition
+from .policy import CalendarRule, Metric, Objective, Plan, Policy, SeverityTargets, Target, Terms
+from .results import (
+    ExplainLine,
+    Explanation,
+    InternalResult,
+    MetricResult,
+    Pause,
+    SlaEvent,
+    TicketSla,
+)
+from .rules import Rule
 from .ticket import (
     AgentReply,
     CustomerReply,
@@ -56,10 +66,14 @@ __all__ = [
     "WeeklyHours",
     "parse_duration",
     # agreements
+    "CATEGORIES",
     "CalendarRule",
     "Metric",
+    "MetricDefinition",
+    "Objective",
     "Plan",
     "Policy",
+    "Rule",
     "SeverityTargets",
     "Target",
     "Terms",
@@ -79,6 +93,7 @@ __all__ = [
     "InternalResult",
     "MetricResult",
     "Pause",
+    "SlaEvent",
     "TicketSla",
     "evaluate",
     # errors

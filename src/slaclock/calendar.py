@@ -198,6 +198,11 @@ class Calendar(FrozenModel):
     horizon_years: int = Field(
         10, ge=1, le=100, description="How far to search for open time before giving up."
     )
+    follow_customer_zone: bool = Field(
+        False,
+        description="Read these hours in the customer's zone when the policy has a "
+        "timezone_field (a desk with fixed hours keeps its own zone).",
+    )
 
     model_config = ConfigDict(
         frozen=True,
@@ -359,7 +364,7 @@ class Calendar(FrozenModel):
         state["__dict__"] = {
             k: v
             for k, v in state["__dict__"].items()
-            if k not in ("_tz", "_ix", "_week", "_local_epoch", "_rezoned")
+            if k not in ("_tz", "_ix", "_week", "_local_epoch", "_rezoned", "_zoned")
         }
         return state
 
@@ -402,6 +407,25 @@ class Calendar(FrozenModel):
     def tz(self) -> tzinfo:
         """The calendar's ``ZoneInfo``."""
         return self._tz
+
+    @property
+    def index(self) -> OpenIndex:
+        """The compiled index: the microsecond-level API (``int`` µs since the epoch, UTC)."""
+        return self._ix
+
+    def in_zone(self, zone: str) -> Calendar:
+        """The same hours, holidays and overrides read in ``zone`` (cached)."""
+        if zone == self.timezone:
+            return self
+        cache: dict[str, Calendar] = self.__dict__.setdefault("_zoned", {})
+        found = cache.get(zone)
+        if found is None:
+            if self.union_of or self.intersection_of:
+                raise ConfigError("a union or intersection calendar cannot be re-zoned")
+            _zone(zone)
+            found = self.model_copy(update={"timezone": zone})
+            cache[zone] = found
+        return found
 
     def is_open(self, t: datetime) -> bool:
         """True when ``t`` lies inside an open interval (start included, end excluded)."""

@@ -1,45 +1,57 @@
-"""Support agreements as data: severity matrices, plan editions, effective dates.
+"""Support agreements as data: metrics, severity matrices, plan editions, rules, dates.
 
 A :class:`Policy` validates from the agreement form of DESIGN.md (the same in Python,
 TOML and JSON). Its *terms* — calendars, severity matrix, aliases, pause rules, stop
-statuses, warning thresholds, severity-change strategy, entitlements — may be refined by
-plan editions (``plans``, one may ``extends`` another and override only what differs) and
-by dated ``versions`` (``effective_from``): a ticket is measured by the terms in force when
-it was created. :meth:`Policy.terms_for` resolves them into a :class:`Terms`.
+statuses, warning thresholds, severity-change strategy, entitlements, objectives — may be
+refined by plan editions (``plans``, one may ``extends`` another and override only what
+differs) and by dated ``versions`` (``effective_from``): a ticket is measured by the terms
+in force when it was created. :meth:`Policy.terms_for` resolves them into a
+:class:`Terms`; every plan × version is resolved once, at load, and shares its
+:class:`~slaclock.Calendar` objects.
+
+Policy-wide (not per plan): metric definitions (``metrics``), the status vocabulary
+(``statuses``, ``unknown_status``) and the ordered plan ``rules``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Literal, final
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ._model import FrozenModel
 from .calendar import Calendar
 from .durations import Duration
-from .errors import ConfigError, UnknownPlanError, UnknownSeverityError
+from .errors import ConfigError, TimelineError, UnknownPlanError, UnknownSeverityError
+from .metrics import (
+    BUILTIN_METRICS,
+    CATEGORIES,
+    Category,
+    MetricDefinition,
+    check_metric_graph,
+    merge_definition,
+    norm,
+)
+from .rules import CalendarRule, Rule, first_match
 
 __all__ = [
-    "METRICS",
     "CalendarRule",
+    "ChangeStrategy",
     "Metric",
+    "Objective",
     "Plan",
     "Policy",
-    "ChangeStrategy",
     "SeverityTargets",
     "Target",
     "Terms",
+    "Version",
 ]
 
-Metric = Literal["first_response", "next_reply", "periodic_update", "resolution"]
-METRICS: Final[tuple[Metric, ...]] = (
-    "first_response",
-    "next_reply",
-    "periodic_update",
-    "resolution",
-)
+Metric = str
+"""A metric's name: a built-in (``first_response``…) or one the policy defines."""
 ChangeStrategy = Literal["retroactive", "restart", "carry", "stricter"]
 
 _TERM_KEYS: Final = (
@@ -54,8 +66,11 @@ _TERM_KEYS: Final = (
     "calendar_by",
     "timezone_field",
     "entitlements",
+    "objectives",
 )
-_DEFAULT_PAUSE: Final[dict[Metric, tuple[str, ...]]] = {"resolution": ("pending", "on_hold")}
+_FIRST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+# Reference week (regular hours) for comparing a business-day target with one in hours.
+_PROBE_WEEK: Final = date(2026, 1, 12)
 
 
 @final
@@ -84,48 +99,42 @@ class Target(FrozenModel):
 
     @model_validator(mode="after")
     def _internal_tighter(self) -> Target:
-        if self.internal is not None:
-            a, b = self.internal, self.within
-            if a.is_business_days == b.is_business_days and b < a:
-                raise ConfigError(
-                    f"internal target {str(a)!r} is looser than the public {str(b)!r}; "
-                    "an internal target must be tighter (or equal)"
-                )
+        a, b = self.internal, self.within
+        if a is not None and a.is_business_days == b.is_business_days and b < a:
+            raise ConfigError(
+                f"internal target {str(a)!r} is looser than the public {str(b)!r}; "
+                "an internal target must be tighter (or equal)"
+            )
         return self
 
 
-@final
-class SeverityTargets(FrozenModel):
-    """The targets of one severity; a metric left out is not measured for it."""
-
-    first_response: Target | None = None
-    next_reply: Target | None = None
-    periodic_update: Target | None = None
-    resolution: Target | None = None
-
-    def get(self, metric: Metric) -> Target | None:
-        value: Target | None = getattr(self, metric)
-        return value
+SeverityTargets = dict[str, Target]
+"""The targets of one severity: metric name -> :class:`Target` (a metric left out is not
+measured for that severity)."""
 
 
 @final
-class CalendarRule(FrozenModel):
-    """Choose the calendar per ticket from a ticket field: ``{"field": "region",
-    "calendars": {"us-east": "us_east", "emea": "emea"}}``. A value not listed falls back
-    to ``default`` (or the policy's default calendar)."""
+class Objective(FrozenModel):
+    """An attainment goal: ``{metric = "first_response", share = 0.9, within = "6h"}`` is
+    "90 % of first responses within 6 business hours"; without ``within``, "90 % met
+    their target". ``severities`` limits it to some severities (default: all)."""
 
-    field: str
-    calendars: dict[str, str]
-    default: str | None = None
+    metric: str
+    share: float = Field(gt=0, le=1, description="The share that must be hit, e.g. 0.9.")
+    within: Duration | None = None
+    severities: tuple[str, ...] = ()
 
 
-def _check_metric_keys(value: Any, where: str) -> Any:
+def _targets_short_form(value: Any) -> Any:
+    """Short targets (``"6h"``) as tables, so a plan that overrides only ``within`` keeps
+    the inherited ``internal`` when the matrices are merged."""
     if isinstance(value, Mapping):
-        for key in value:
-            if key not in METRICS:
-                raise ConfigError(
-                    f"unknown metric {key!r} in {where}; use one of {', '.join(METRICS)}"
-                )
+        return {
+            sev: {m: ({"within": t} if isinstance(t, str) else t) for m, t in targets.items()}
+            if isinstance(targets, Mapping)
+            else targets
+            for sev, targets in value.items()
+        }
     return value
 
 
@@ -134,34 +143,49 @@ class _TermsFields(FrozenModel):
 
     calendars: dict[str, Calendar] | None = None
     default_calendar: str | None = None
-    severities: dict[str, SeverityTargets] | None = None
+    severities: dict[str, dict[str, Target]] | None = None
     aliases: dict[str, str] | None = None
-    pause: dict[Metric, tuple[str, ...]] | None = Field(
-        None, description="Metric -> statuses that pause it. Default: resolution pauses in "
-        "pending and on_hold."
+    pause: dict[str, tuple[str, ...]] | None = Field(
+        None, description="Metric -> status categories or statuses that pause it (the "
+        "version-1 form of metrics.<name>.pause). Default: resolution pauses in pending "
+        "and on_hold."
     )  # fmt: skip
-    stop_statuses: tuple[str, ...] | None = None
+    stop_statuses: tuple[str, ...] | None = Field(
+        None, description="Categories or statuses that solve the ticket (default solved, closed)."
+    )
     warn_at: tuple[float, ...] | None = None
     severity_change: ChangeStrategy | None = None
     calendar_by: CalendarRule | None = None
     timezone_field: str | None = Field(
-        None, description="Ticket field holding the customer's IANA zone; the calendars' "
-        "hours are then read in that zone."
+        None, description="Ticket field holding the customer's IANA zone; calendars with "
+        "follow_customer_zone = true are read in that zone."
     )  # fmt: skip
     entitlements: dict[str, Any] | None = None
+    objectives: tuple[Objective, ...] | None = None
 
     @field_validator("severities", mode="before")
     @classmethod
-    def _severity_metrics(cls, value: Any) -> Any:
-        if isinstance(value, Mapping):
-            for sev, targets in value.items():
-                _check_metric_keys(targets, f"severities.{sev}")
-        return value
+    def _short_targets(cls, value: Any) -> Any:
+        return _targets_short_form(value)
 
     @field_validator("pause", mode="before")
     @classmethod
-    def _pause_metrics(cls, value: Any) -> Any:
-        return _check_metric_keys(value, "pause")
+    def _pause_lists(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: (v,) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("pause")
+    @classmethod
+    def _pause_norm(cls, value: dict[str, tuple[str, ...]] | None) -> Any:
+        if value is None:
+            return value
+        return {k: tuple(norm(s) for s in v) for k, v in value.items()}
+
+    @field_validator("stop_statuses")
+    @classmethod
+    def _stop_norm(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(norm(s) for s in value)
 
     @field_validator("warn_at")
     @classmethod
@@ -178,9 +202,22 @@ class _TermsFields(FrozenModel):
 
 
 class Version(_TermsFields):
-    """Terms in force from ``effective_from`` (tickets created at or after it)."""
+    """Terms in force from ``effective_from`` (tickets created at or after it). A date
+    means midnight in the zone of the policy's default calendar; a datetime needs an
+    offset."""
 
     effective_from: date | datetime
+
+    @field_validator("effective_from")
+    @classmethod
+    def _aware(cls, value: date | datetime) -> date | datetime:
+        if isinstance(value, datetime) and value.utcoffset() is None:
+            raise ConfigError(
+                f"effective_from {value.isoformat()!r} has no UTC offset; write a date "
+                "(midnight in the default calendar's zone) or a time with an offset, e.g. "
+                f"{value.isoformat()}+00:00"
+            )
+        return value
 
 
 class Plan(_TermsFields):
@@ -198,83 +235,111 @@ class Terms(FrozenModel):
     plan: str | None
     calendars: dict[str, Calendar]
     default_calendar: str
-    severities: dict[str, SeverityTargets]
+    severities: dict[str, dict[str, Target]]
     aliases: dict[str, str] = Field(default_factory=dict)
-    pause: dict[Metric, tuple[str, ...]] = Field(default_factory=lambda: dict(_DEFAULT_PAUSE))
+    pause: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     stop_statuses: tuple[str, ...] = ("solved", "closed")
     warn_at: tuple[float, ...] = ()
     severity_change: ChangeStrategy = "retroactive"
     calendar_by: CalendarRule | None = None
     timezone_field: str | None = None
     entitlements: dict[str, Any] = Field(default_factory=dict)
+    objectives: tuple[Objective, ...] = ()
+    _lowered: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Terms:
-        names = set(self.calendars)
-        problems: list[tuple[tuple[str | int, ...], str]] = []
-        if self.default_calendar not in names:
-            problems.append((("default_calendar",), f"default_calendar {self.default_calendar!r} "
-                             f"is not one of the calendars {sorted(names)}"))  # fmt: skip
-        for sev, targets in self.severities.items():
-            for metric in METRICS:
-                t = targets.get(metric)
-                if t is not None and t.calendar is not None and t.calendar not in names:
-                    problems.append(
-                        (("severities", sev, metric, "calendar"),
-                         f"unknown calendar {t.calendar!r}; defined: {sorted(names)}")
-                    )  # fmt: skip
-        for alias, sev in self.aliases.items():
-            if sev not in self.severities:
-                problems.append(
-                    (("aliases", alias), f"alias {alias!r} points to unknown severity {sev!r}; "
-                     f"defined: {sorted(self.severities)}")
-                )  # fmt: skip
-        if self.calendar_by is not None:
-            for value, cal in self.calendar_by.calendars.items():
-                if cal not in names:
-                    problems.append(
-                        (("calendar_by", "calendars", value),
-                         f"maps {value!r} to unknown calendar {cal!r}; defined: {sorted(names)}")
-                    )  # fmt: skip
-            if self.calendar_by.default is not None and self.calendar_by.default not in names:
-                problems.append(
-                    (("calendar_by", "default"),
-                     f"{self.calendar_by.default!r} is not a calendar; defined: {sorted(names)}")
-                )  # fmt: skip
+        problems = list(_term_problems(self))
         if problems:
             raise ConfigError("; ".join(msg for _, msg in problems), problems)
+        low = self._lowered
+        for k in self.severities:
+            low[norm(k)] = k
+        for k, v in self.aliases.items():
+            low.setdefault(norm(k), v)
         return self
 
     def severity(self, name: str, *, where: str = "") -> str:
-        """The canonical severity for ``name`` (aliases resolved, case kept)."""
+        """The canonical severity for ``name`` (aliases resolved; compared trimmed and
+        case-insensitively)."""
         if name in self.severities:
             return name
         alias = self.aliases.get(name)
         if alias is not None:
             return alias
-        lowered = {k.lower(): k for k in self.severities}
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-        lowered_alias = {k.lower(): v for k, v in self.aliases.items()}
-        if name.lower() in lowered_alias:
-            return lowered_alias[name.lower()]
+        found = self._lowered.get(norm(name))
+        if found is not None:
+            return found
         raise UnknownSeverityError.of(name, [*self.severities, *self.aliases], where=where)
 
-    def target(self, severity: str, metric: Metric) -> Target | None:
+    def target(self, severity: str, metric: str) -> Target | None:
+        """The target of ``metric`` for a canonical ``severity`` (None: not measured)."""
         return self.severities[severity].get(metric)
 
-    def calendar_name(self, target: Target, fields: Mapping[str, Any]) -> str:
+    def calendar_name(self, target: Target, fields: Mapping[str, Any], *, ticket: str = "?") -> str:
         """The calendar a target runs on for a ticket with these fields."""
         if target.calendar is not None:
             return target.calendar
-        rule = self.calendar_by
-        if rule is not None:
-            value = fields.get(rule.field)
-            if value is not None and str(value) in rule.calendars:
-                return rule.calendars[str(value)]
-            if rule.default is not None:
-                return rule.default
+        if self.calendar_by is not None:
+            return self.calendar_by.choose(fields, ticket=ticket)
         return self.default_calendar
+
+
+def _term_problems(t: Terms) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    names = set(t.calendars)
+    if t.default_calendar not in names:
+        yield (("default_calendar",), f"default_calendar {t.default_calendar!r} is not one of "
+               f"the calendars {sorted(names)}")  # fmt: skip
+    seen: dict[str, str] = {}
+    for sev in t.severities:
+        other = seen.setdefault(norm(sev), sev)
+        if other != sev:
+            yield (("severities", sev), f"severities {other!r} and {sev!r} differ only in case; "
+                   "severities compare case-insensitively, so keep one")  # fmt: skip
+    for sev, targets in t.severities.items():
+        for metric, target in targets.items():
+            if target.calendar is not None and target.calendar not in names:
+                yield (("severities", sev, metric, "calendar"),
+                       f"unknown calendar {target.calendar!r}; defined: {sorted(names)}")  # fmt: skip
+            elif target.internal is not None and (
+                target.internal.is_business_days != target.within.is_business_days
+            ):
+                cal = t.calendars.get(target.calendar or t.default_calendar)
+                if cal is not None and _looser(cal, target.internal, target.within):
+                    yield (("severities", sev, metric, "internal"),
+                           f"internal target {str(target.internal)!r} is looser than the "
+                           f"public {str(target.within)!r} on calendar "
+                           f"{target.calendar or t.default_calendar!r}; an internal target "
+                           "must be tighter (or equal)")  # fmt: skip
+    for alias, sev in t.aliases.items():
+        if sev not in t.severities:
+            yield (("aliases", alias), f"alias {alias!r} points to unknown severity {sev!r}; "
+                   f"defined: {sorted(t.severities)}")  # fmt: skip
+    rule = t.calendar_by
+    if rule is not None:
+        for value, cal_name in rule.calendars.items():
+            if cal_name not in names:
+                yield (("calendar_by", "calendars", value),
+                       f"maps {value!r} to unknown calendar {cal_name!r}; defined: "
+                       f"{sorted(names)}")  # fmt: skip
+        if rule.fallback is not None and rule.fallback not in names:
+            yield (("calendar_by", "fallback"),
+                   f"{rule.fallback!r} is not a calendar; defined: {sorted(names)}")  # fmt: skip
+
+
+def _looser(cal: Calendar, internal: Duration, public: Duration) -> bool:
+    """Does ``internal`` mean more business time than ``public`` on ``cal``, for a clock
+    starting at any opening or mid-day of a reference week?"""
+    tz = cal.tz
+    for day in range(7):
+        d = _PROBE_WEEK + timedelta(days=day)
+        for hour in (0, 9, 13):
+            start = cal.next_open(datetime.combine(d, time(hour), tzinfo=tz))
+            a = cal.elapsed(start, cal.add(start, internal))
+            b = cal.elapsed(start, cal.add(start, public))
+            if a > b:
+                return True
+    return False
 
 
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -288,20 +353,36 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _terms_dump(model: _TermsFields) -> dict[str, Any]:
-    raw = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=False)
-    return {k: v for k, v in raw.items() if k in _TERM_KEYS}
+    """The terms a policy, plan or version sets (calendars kept as objects)."""
+    raw = model.model_dump(
+        exclude_unset=True, exclude_none=True, exclude={"calendars"}, by_alias=False
+    )
+    data = {k: v for k, v in raw.items() if k in _TERM_KEYS}
+    if model.calendars is not None:
+        data["calendars"] = dict(model.calendars)
+    if "severities" in data:  # keep only what was written for each target
+        data["severities"] = {
+            sev: {
+                m: tgt.model_dump(exclude_unset=True, exclude_none=True)
+                for m, tgt in (model.severities or {})[sev].items()
+            }
+            for sev in data["severities"]
+        }
+    return data
 
 
-def _effective_key(v: date | datetime) -> datetime:
-    if isinstance(v, datetime):
-        if v.tzinfo is None:
-            return v.replace(tzinfo=UTC)
-        return v
-    return datetime(v.year, v.month, v.day, tzinfo=UTC)
+def _merge_terms(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge terms: calendars replace by name (objects), everything else deep-merges."""
+    cals = over.get("calendars")
+    rest = {k: v for k, v in over.items() if k != "calendars"}
+    out = _deep_merge(base, rest)
+    if cals is not None:
+        out["calendars"] = {**base.get("calendars", {}), **cals}
+    return out
 
 
 class Policy(_TermsFields):
-    """A support agreement: terms, optional plan editions and dated versions.
+    """A support agreement: metrics, terms, optional plan editions, rules and versions.
 
     ``Policy.model_validate(config)`` raises :class:`~slaclock.ConfigError` listing each
     problem with its location; every plan and version is resolved and checked at load.
@@ -311,111 +392,371 @@ class Policy(_TermsFields):
     plans: dict[str, Plan] = Field(default_factory=dict)
     default_plan: str | None = None
     versions: tuple[Version, ...] = ()
+    metrics: dict[str, MetricDefinition] = Field(
+        default_factory=dict,
+        description="Metric definitions: new metrics, or built-ins overridden key by key.",
+    )
+    statuses: dict[str, Category] = Field(
+        default_factory=dict,
+        description="Custom status name -> category (new, open, pending, on_hold, solved, "
+        "closed); compared case-insensitively.",
+    )
+    unknown_status: Category | None = Field(
+        None, description="Category of statuses neither a category nor in 'statuses' "
+        "(default: such a status is an error)."
+    )  # fmt: skip
+    rules: tuple[Rule, ...] = Field(
+        (), description="Ordered plan rules; the first whose conditions hold chooses the plan."
+    )
+
+    _defs: dict[str, MetricDefinition] = PrivateAttr(default_factory=dict)
+    _measured: tuple[str, ...] = PrivateAttr(())
+    _zone: str = PrivateAttr("UTC")
+    _status_map: dict[str, str] = PrivateAttr(default_factory=dict)
+    _terms: dict[tuple[Any, ...], Terms] = PrivateAttr(default_factory=dict)
+    _data: dict[tuple[Any, ...], dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _chains: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _keys: dict[str | None, list[tuple[datetime, int]]] = PrivateAttr(default_factory=dict)
+    _cache: dict[str, Any] = PrivateAttr(default_factory=dict)  # the engine's compiled form
+
+    @field_validator("statuses", mode="before")
+    @classmethod
+    def _status_values(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: norm(v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    # -- load-time resolution --------------------------------------------------------
 
     @model_validator(mode="after")
     def _resolve_all(self) -> Policy:
         if self.default_plan is not None and self.default_plan not in self.plans:
             raise UnknownPlanError.of(self.default_plan, list(self.plans), where="default_plan")
-        for plan in self.plans.values():
+        for name, plan in self.plans.items():
             if plan.extends is not None and plan.extends not in self.plans:
-                raise UnknownPlanError.of(plan.extends, list(self.plans), where="extends")
-        cache: dict[tuple[str | None, int, int], Terms] = {}
-        self.__dict__["_terms_cache"] = cache
-        for plan_name in [None, *self.plans] if not self.plans else list(self.plans):
+                raise UnknownPlanError.of(plan.extends, list(self.plans), where=f"{name}.extends")
+        for i, rule in enumerate(self.rules):
+            if not self.plans:
+                raise ConfigError("'rules' choose a plan, but the policy defines no 'plans'")
+            if self._plan_key(rule.plan) is None:
+                raise UnknownPlanError.of(rule.plan, list(self.plans), where=f"rules[{i}].plan")
+        self._status_map = {norm(k): v for k, v in self.statuses.items()}
+        for cat in CATEGORIES:
+            self._status_map.setdefault(cat, cat)
+        self._defs = self._definitions()
+        self._zone = self._default_zone()
+        for plan_name in list(self.plans) or [None]:
             self._chain(plan_name)  # detects cycles
             for when in self._version_dates(plan_name):
                 self.terms_for(plan_name, when)
+        self._check_terms_metrics()
         return self
 
-    def _chain(self, plan: str | None) -> list[str]:
-        chain: list[str] = []
-        current = plan
-        while current is not None:
-            if current in chain:
-                cycle = " -> ".join([*chain, current])
+    def _definitions(self) -> dict[str, MetricDefinition]:
+        defs: dict[str, MetricDefinition] = {}
+        given = dict(self.metrics)
+        for name, base in BUILTIN_METRICS.items():
+            defs[name] = merge_definition(base, given.pop(name)) if name in given else base
+        defs.update(given)
+        try:
+            check_metric_graph(defs)
+        except ConfigError as exc:
+            raise ConfigError(str(exc), [(("metrics",), str(exc))]) from None
+        for name, d in defs.items():
+            for trig in (*d.start, *d.stop):
+                if trig.startswith("status:"):
+                    self._check_status_name(trig[7:], ("metrics", name))
+            for st in d.pause or ():
+                self._check_status_name(st, ("metrics", name, "pause"))
+        return defs
+
+    def _check_status_name(self, name: str, where: tuple[str | int, ...]) -> None:
+        if name in self._status_map or self.unknown_status is not None:
+            return
+        msg = (
+            f"{name!r} is neither a status category ({', '.join(CATEGORIES)}) nor a status "
+            "named in 'statuses'; add it to 'statuses' or set 'unknown_status'"
+        )
+        raise ConfigError(msg, [(where, msg)])
+
+    def _default_zone(self) -> str:
+        """The zone of the policy's default calendar (dates in effective_from mean
+        midnight there)."""
+        for source in (self, self.plans.get(self.default_plan or "")):
+            if source is not None and source.calendars:
+                name = source.default_calendar
+                if name is None and len(source.calendars) == 1:
+                    name = next(iter(source.calendars))
+                cal = source.calendars.get(name or "")
+                if cal is not None:
+                    return cal.timezone
+        return "UTC"
+
+    def _check_terms_metrics(self) -> None:
+        defs = self._defs
+        measured: list[str] = []
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        explicit_pause = {n for n, d in self.metrics.items() if "pause" in d.model_fields_set}
+        sources: list[tuple[tuple[str | int, ...], _TermsFields]] = [((), self)]
+        sources += [(("versions", i), v) for i, v in enumerate(self.versions)]
+        for pname, plan in self.plans.items():
+            sources.append((("plans", pname), plan))
+            sources += [(("plans", pname, "versions", i), v) for i, v in enumerate(plan.versions)]
+        for loc, src in sources:
+            for sev, targets in (src.severities or {}).items():
+                for metric in targets:
+                    if metric not in defs:
+                        problems.append((
+                            (*loc, "severities", sev, metric),
+                            f"unknown metric {metric!r}; defined: {', '.join(defs)} (define "
+                            f"new ones under metrics.{metric})",
+                        ))  # fmt: skip
+                    elif metric not in measured:
+                        measured.append(metric)
+            for metric, statuses in (src.pause or {}).items():
+                if metric not in defs:
+                    problems.append(((*loc, "pause", metric),
+                                     f"unknown metric {metric!r} in pause; defined: "
+                                     f"{', '.join(defs)}"))  # fmt: skip
+                elif metric in explicit_pause:
+                    problems.append(((*loc, "pause", metric),
+                                     f"the pause of {metric!r} is given twice: in "
+                                     f"pause.{metric} and in metrics.{metric}.pause; keep "
+                                     "one"))  # fmt: skip
+                for st in statuses:
+                    try:
+                        self._check_status_name(st, (*loc, "pause", metric))
+                    except ConfigError as exc:
+                        problems.extend(exc.errors)
+            for i, obj in enumerate(src.objectives or ()):
+                if obj.metric not in defs:
+                    problems.append(((*loc, "objectives", i, "metric"),
+                                     f"unknown metric {obj.metric!r}; defined: "
+                                     f"{', '.join(defs)}"))  # fmt: skip
+        if problems:
+            lines = [f"invalid policy: {len(problems)} problem(s)"]
+            lines += [f"  at {'.'.join(map(str, loc))}: {msg}" for loc, msg in problems]
+            raise ConfigError("\n".join(lines), problems)
+        # Replay what is measured, and what a measured metric waits for.
+        need = set(measured)
+        for name in list(need):
+            after = defs[name].after
+            while after is not None and after not in need:
+                need.add(after)
+                after = defs[after].after
+        self._measured = tuple(n for n in defs if n in need)
+
+    def _plan_key(self, plan: str) -> str | None:
+        if plan in self.plans:
+            return plan
+        lowered = {norm(k): k for k in self.plans}
+        return lowered.get(norm(plan))
+
+    def _chain(self, plan: str | None) -> tuple[str, ...]:
+        """The plan and its ancestors, root first (memoised; cycles are an error)."""
+        if plan is None:
+            return ()
+        found = self._chains.get(plan)
+        if found is not None:
+            return found
+        path: list[str] = []
+        current: str | None = plan
+        while current is not None and current not in self._chains:
+            if current in path:
+                cycle = " -> ".join([*path, current])
                 raise ConfigError(
                     f"plans extend each other in a cycle: {cycle}",
                     [(("plans", current, "extends"), f"cycle {cycle}")],
                 )
-            chain.append(current)
+            path.append(current)
             current = self.plans[current].extends
-        return list(reversed(chain))
+        chain = self._chains[current] if current is not None else ()
+        for name in reversed(path):
+            chain = (*chain, name)
+            self._chains[name] = chain
+        return self._chains[plan]
+
+    def _effective(self, v: Version) -> datetime:
+        when = v.effective_from
+        if isinstance(when, datetime):
+            return when
+        return datetime.combine(when, time(0), tzinfo=ZoneInfo(self._zone))
+
+    def _sorted_versions(self, plan: str | None) -> list[tuple[datetime, int]]:
+        """``(effective instant, index)`` of the versions of the policy (plan None) or
+        of one plan, in order; two with the same instant are an error."""
+        found = self._keys.get(plan)
+        if found is not None:
+            return found
+        versions = self.versions if plan is None else self.plans[plan].versions
+        keyed = sorted((self._effective(v), i) for i, v in enumerate(versions))
+        for (a, i), (b, j) in zip(keyed, keyed[1:], strict=False):
+            if a == b:
+                where = "versions" if plan is None else f"plans.{plan}.versions"
+                raise ConfigError(
+                    f"{where}[{i}] and {where}[{j}] take effect at the same instant "
+                    f"({a.isoformat()}); give each version its own effective_from",
+                    [((*(("plans", plan) if plan else ()), "versions", j), "same effective_from")],
+                )
+        self._keys[plan] = keyed
+        return keyed
 
     def _version_dates(self, plan: str | None) -> list[datetime]:
-        dates = [datetime(1900, 1, 1, tzinfo=UTC)]
-        dates += [_effective_key(v.effective_from) for v in self.versions]
+        dates = {_FIRST}
+        dates.update(k for k, _ in self._sorted_versions(None))
         for name in self._chain(plan):
-            dates += [_effective_key(v.effective_from) for v in self.plans[name].versions]
-        return sorted(set(dates))
+            dates.update(k for k, _ in self._sorted_versions(name))
+        return sorted(dates)
+
+    # -- queries ---------------------------------------------------------------------
 
     @property
     def plan_names(self) -> tuple[str, ...]:
         return tuple(self.plans)
 
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        """Every metric the policy knows (built-ins first, then its own), in report order."""
+        return tuple(self._defs)
+
+    @property
+    def measured_metrics(self) -> tuple[str, ...]:
+        """The metrics some severity has a target for (and those they wait for)."""
+        return self._measured
+
+    def metric(self, name: str) -> MetricDefinition:
+        """The definition of metric ``name`` (built-in or the policy's own)."""
+        try:
+            return self._defs[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown metric {name!r}; defined: {', '.join(self._defs)}"
+            ) from None
+
+    def category(self, status: str, *, ticket: str = "?") -> str:
+        """The category of a status name (case-insensitive); a ``TimelineError`` naming
+        the status, the ticket and the categories when it is unknown."""
+        key = norm(status)
+        found = self._status_map.get(key)
+        if found is not None:
+            return found
+        if self.unknown_status is not None:
+            return self.unknown_status
+        raise TimelineError(
+            f"ticket {ticket!r}: unknown status {status!r}; it is not a category "
+            f"({', '.join(CATEGORIES)}) and the policy's 'statuses' does not map it "
+            f"(mapped: {sorted(self.statuses) or 'none'}); add it to 'statuses' or set "
+            "'unknown_status'"
+        )
+
     def resolve_plan(self, plan: str | None, *, where: str = "") -> str | None:
-        """The plan edition to use for a ticket's ``plan`` field."""
+        """The plan edition to use for a ticket's explicit ``plan`` (None: the default)."""
         if not self.plans:
             return None
         if plan is None:
             if self.default_plan is None:
                 raise UnknownPlanError(
-                    f"ticket has no plan{f' ({where})' if where else ''} and the policy has "
-                    f"no default_plan; plans: {', '.join(map(repr, self.plans))}"
+                    f"ticket has no plan{f' ({where})' if where else ''}, no rule matched and "
+                    f"the policy has no default_plan; plans: {', '.join(map(repr, self.plans))}"
                 )
             return self.default_plan
-        if plan in self.plans:
-            return plan
-        lowered = {k.lower(): k for k in self.plans}
-        if plan.lower() in lowered:
-            return lowered[plan.lower()]
-        raise UnknownPlanError.of(plan, list(self.plans), where=where)
+        found = self._plan_key(plan)
+        if found is None:
+            raise UnknownPlanError.of(plan, list(self.plans), where=where)
+        return found
+
+    def plan_for(
+        self, fields: Mapping[str, Any], explicit: str | None = None, *, where: str = ""
+    ) -> tuple[str | None, str | None]:
+        """``(plan, rule)`` for a ticket: its explicit plan wins, else the first rule that
+        matches its fields (``rule`` is its name, or ``"rules[i]"``), else
+        ``default_plan`` (``rule`` None)."""
+        if explicit is not None or not self.rules:
+            return self.resolve_plan(explicit, where=where), None
+        i = first_match(self.rules, fields)
+        if i is None:
+            return self.resolve_plan(None, where=where), None
+        rule = self.rules[i]
+        return self.resolve_plan(rule.plan), rule.name or f"rules[{i}]"
+
+    def all_terms(self) -> tuple[Terms, ...]:
+        """Every resolved plan × version (each once)."""
+        return tuple({id(t): t for t in self._terms.values()}.values())
+
+    @property
+    def rule_fields(self) -> frozenset[str]:
+        """The ticket fields the rules read."""
+        return frozenset(f for r in self.rules for f in r.when)
 
     def terms_for(self, plan: str | None, created_at: datetime) -> Terms:
         """The terms a ticket of ``plan`` created at ``created_at`` is measured by."""
         name = self.resolve_plan(plan)
-        v_idx = sum(1 for v in self.versions if _effective_key(v.effective_from) <= created_at)
         chain = self._chain(name)
-        p_idx = 0
-        plan_versions: list[list[Version]] = []
-        for link in chain:
-            vs = sorted(self.plans[link].versions, key=lambda v: _effective_key(v.effective_from))
-            in_force = [v for v in vs if _effective_key(v.effective_from) <= created_at]
-            plan_versions.append(in_force)
-            p_idx = p_idx * 97 + len(in_force)
-        cache: dict[tuple[str | None, int, int], Terms] = self.__dict__["_terms_cache"]
-        key = (name, v_idx, p_idx)
-        found = cache.get(key)
+        counts = (self._in_force(None, created_at),) + tuple(
+            self._in_force(link, created_at) for link in chain
+        )
+        key = (name, counts)
+        found = self._terms.get(key)
         if found is not None:
             return found
-        data = _terms_dump(self)
-        for v in sorted(self.versions, key=lambda v: _effective_key(v.effective_from))[:v_idx]:
-            data = _deep_merge(data, _terms_dump(v))
-        for link, in_force in zip(chain, plan_versions, strict=True):
-            data = _deep_merge(data, _terms_dump(self.plans[link]))
-            for v in in_force:
-                data = _deep_merge(data, _terms_dump(v))
+        data = self._resolved_data(chain, counts)
+        terms = self._validate_terms(name, dict(data), created_at)
+        self._terms[key] = terms
+        return terms
+
+    def _in_force(self, plan: str | None, when: datetime) -> int:
+        keyed = self._sorted_versions(plan)
+        n = 0
+        for k, _ in keyed:
+            if k > when:
+                break
+            n += 1
+        return n
+
+    def _resolved_data(self, chain: tuple[str, ...], counts: tuple[int, ...]) -> dict[str, Any]:
+        """Merged terms data of ``chain`` with ``counts`` versions in force (memoised per
+        prefix, so a long ``extends`` chain resolves in linear time)."""
+        key = (chain, counts)
+        found = self._data.get(key)
+        if found is not None:
+            return found
+        if not chain:
+            data = _terms_dump(self)
+            for _, i in self._sorted_versions(None)[: counts[0]]:
+                data = _merge_terms(data, _terms_dump(self.versions[i]))
+        else:
+            data = self._resolved_data(chain[:-1], counts[:-1])
+            link = chain[-1]
+            data = _merge_terms(data, _terms_dump(self.plans[link]))
+            for _, i in self._sorted_versions(link)[: counts[-1]]:
+                data = _merge_terms(data, _terms_dump(self.plans[link].versions[i]))
+        self._data[key] = data
+        return data
+
+    def _validate_terms(
+        self, name: str | None, data: dict[str, Any], created_at: datetime
+    ) -> Terms:
         data["plan"] = name
+        where = f"plan {name!r}" if name else "the policy"
         if "default_calendar" not in data:
             cals = data.get("calendars") or {}
             if len(cals) == 1:
                 data["default_calendar"] = next(iter(cals))
             else:
-                where = f"plan {name!r}" if name else "the policy"
                 raise ConfigError(
                     f"{where} needs 'default_calendar' (calendars: {sorted(cals) or 'none'})"
                     if cals
                     else f"{where} defines no calendars; add e.g. calendars.business = "
                     '{preset = "8x5", timezone = "America/New_York"}'
                 )
-        if not data.get("severities"):
-            where = f"plan {name!r}" if name else "the policy"
+        if "severities" not in data:
             raise ConfigError(f"{where} defines no severities")
         try:
-            terms = Terms.model_validate(data)
+            return Terms.model_validate(data)
         except ConfigError as exc:
             prefix: tuple[str | int, ...] = ("plans", name) if name else ()
             since = ""
-            if created_at > datetime(1900, 1, 2, tzinfo=UTC):
+            if created_at > _FIRST + timedelta(days=1):
                 since = f" (terms in force from {created_at.date().isoformat()})"
             located = [(prefix + loc, msg + since) for loc, msg in exc.errors]
             lines = [f"invalid terms{since}: {len(located)} problem(s)"]
@@ -423,5 +764,3 @@ class Policy(_TermsFields):
                 f"  at {'.'.join(map(str, loc)) or '(top level)'}: {msg}" for loc, msg in located
             ]
             raise ConfigError("\n".join(lines), located) from exc
-        cache[key] = terms
-        return terms

@@ -1,19 +1,52 @@
-"""Immutable results of :func:`slaclock.evaluate`: one :class:`MetricResult` per metric
-(and per ``next_reply`` / ``periodic_update`` cycle), gathered in a :class:`TicketSla`."""
+"""Immutable results of :func:`slaclock.evaluate`: one :class:`MetricResult` per cycle of
+each measured metric, gathered in a :class:`TicketSla`, and the SLA event stream
+(:class:`SlaEvent`) a helpdesk would record for them.
+
+Results keep their instants as integers and build ``datetime`` / ``timedelta`` values
+only when asked (evaluating a million tickets for a report reads a few of them).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 from .durations import Duration
 
-__all__ = ["ExplainLine", "Explanation", "InternalResult", "MetricResult", "Pause", "Status",
-           "TicketSla"]  # fmt: skip
+if TYPE_CHECKING:  # pragma: no cover
+    from ._audit import CycleAudit
+
+__all__ = [
+    "ExplainLine",
+    "Explanation",
+    "InternalResult",
+    "MetricResult",
+    "Pause",
+    "SlaEvent",
+    "SlaEventKind",
+    "Status",
+    "TicketSla",
+]
 
 Status = Literal["met", "breached", "running", "paused"]
+SlaEventKind = Literal["activate", "pause", "resume", "warn", "breach", "fulfill", "cancel"]
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US: Final = timedelta(microseconds=1)
+
+
+def instant(us: int, tz: tzinfo) -> datetime:
+    """``us`` microseconds since the epoch as an aware datetime in ``tz`` (exact)."""
+    return (_EPOCH + us * _ONE_US).astimezone(tz)
+
+
+_set: Final = object.__setattr__
+
+
+def _opt(us: int | None, tz: tzinfo) -> datetime | None:
+    return None if us is None else instant(us, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,67 +58,207 @@ class Pause:
     status: str
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class InternalResult:
     """The internal (private) target measured on the same clock."""
 
+    __slots__ = ("_breach", "_deadline", "_tz", "share_used", "status", "target")
+
     target: Duration
-    deadline: datetime | None
     status: Status
-    breached_at: datetime | None
     share_used: float
+    _deadline: int | None
+    _breach: int | None
+    _tz: tzinfo
+
+    def __init__(
+        self, target: Duration, status: Status, deadline: int | None, breach: int | None,
+        share_used: float, tz: tzinfo,
+    ) -> None:  # fmt: skip
+        _set(self, "target", target)
+        _set(self, "status", status)
+        _set(self, "_deadline", deadline)
+        _set(self, "_breach", breach)
+        _set(self, "share_used", share_used)
+        _set(self, "_tz", tz)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"InternalResult is immutable; cannot set {name!r}")
+
+    @property
+    def deadline(self) -> datetime | None:
+        return _opt(self._deadline, self._tz)
+
+    @property
+    def breached_at(self) -> datetime | None:
+        return _opt(self._breach, self._tz)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.target, self.status, self._deadline, self._breach, self.share_used)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InternalResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"InternalResult(target={self.target!r}, status={self.status!r}, "
+            f"deadline={self.deadline!r}, breached_at={self.breached_at!r}, "
+            f"share_used={self.share_used!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InternalResult, (self.target, self.status, self._deadline, self._breach,
+                                 self.share_used, self._tz))  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class MetricResult:
-    """One SLA clock of one ticket.
+    """One cycle of one SLA metric of one ticket.
 
-    ``business_elapsed`` is the business time the clock counted; ``share_used`` the share of the
-    target (1.0 = all of it); ``deadline`` the instant the used time reaches the target
-    (projected while running, ``None`` while paused and not breached, the deadline as of
-    the stop for a met clock); ``breached_at`` the first instant the clock counted time
-    beyond the target; ``wall_remaining`` the wall-clock time from the evaluation instant
-    to the deadline (negative once late) while the clock runs.
+    - ``status``: ``met`` (stopped at or before its deadline), ``breached`` (active at its
+      deadline or after it), ``running`` or ``paused``;
+    - ``deadline``: the earliest instant the counted time reaches the target (projected
+      while running; ``None`` while paused and not breached; for a met cycle, the
+      deadline it had when it stopped);
+    - ``breached_at``: the deadline, or the instant the cycle became active again after a
+      pause that began with nothing left;
+    - ``business_elapsed`` / ``business_remaining``: counted and left, in open time;
+      ``share_used`` the share of the target (1.0 = all of it);
+    - ``wall_remaining``: real time from ``now`` to the deadline while the cycle runs or
+      is breached and not stopped (negative once late).
+
+    Every instant is in the zone of the cycle's calendar. ``cycle`` counts from 1 per
+    metric.
     """
+
+    __slots__ = (
+        "_audit", "_breach", "_deadline", "_elapsed", "_now", "_pauses", "_remaining", "_start", "_stop",
+        "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal", "name", "plan",
+        "repeating", "severity", "share_used", "status", "target", "warning",
+    )  # fmt: skip
 
     name: str
     cycle: int
+    repeating: bool
     status: Status
     target: Duration
     calendar: str
-    started_at: datetime
-    deadline: datetime | None
-    stopped_at: datetime | None
-    business_elapsed: timedelta
-    business_remaining: timedelta
-    target_business: timedelta
+    severity: str
+    plan: str | None
     share_used: float
-    breached_at: datetime | None
     at_risk: bool
     warning: float | None
-    pauses: tuple[Pause, ...]
-    wall_remaining: timedelta | None
-    severity: str
-    internal: InternalResult | None = None
-    # private: what explain() and next_change() need
-    _explain: Callable[[], list[ExplainLine]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    _flips: Callable[[], list[tuple[int, bool]]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    internal: InternalResult | None
+    _tz: tzinfo
+    _start: int
+    _deadline: int | None
+    _stop: int | None
+    _breach: int | None
+    _elapsed: int
+    _target_us: int
+    _remaining: int
+    _now: int
+    _pauses: tuple[tuple[int, int | None, str], ...]
+    _audit: CycleAudit | None
+
+    def __init__(
+        self, *, name: str, cycle: int, repeating: bool, status: Status, target: Duration,
+        calendar: str, severity: str, plan: str | None, tz: tzinfo, start: int,
+        deadline: int | None, stop: int | None, breach: int | None, elapsed: int,
+        target_us: int, remaining: int, share_used: float, now: int, at_risk: bool,
+        warning: float | None,
+        pauses: tuple[tuple[int, int | None, str], ...] = (),
+        internal: InternalResult | None = None, audit: CycleAudit | None = None,
+    ) -> None:  # fmt: skip
+        _set(self, "name", name)
+        _set(self, "cycle", cycle)
+        _set(self, "repeating", repeating)
+        _set(self, "status", status)
+        _set(self, "target", target)
+        _set(self, "calendar", calendar)
+        _set(self, "severity", severity)
+        _set(self, "plan", plan)
+        _set(self, "_tz", tz)
+        _set(self, "_start", start)
+        _set(self, "_deadline", deadline)
+        _set(self, "_stop", stop)
+        _set(self, "_breach", breach)
+        _set(self, "_elapsed", elapsed)
+        _set(self, "_target_us", target_us)
+        _set(self, "_remaining", remaining)
+        _set(self, "share_used", share_used)
+        _set(self, "_now", now)
+        _set(self, "at_risk", at_risk)
+        _set(self, "warning", warning)
+        _set(self, "_pauses", pauses)
+        _set(self, "internal", internal)
+        _set(self, "_audit", audit)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"MetricResult is immutable; cannot set {name!r}")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
+
+    # -- instants and spans, built on demand ------------------------------------------
+
+    @property
+    def started_at(self) -> datetime:
+        return instant(self._start, self._tz)
+
+    @property
+    def deadline(self) -> datetime | None:
+        return _opt(self._deadline, self._tz)
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        return _opt(self._stop, self._tz)
+
+    @property
+    def breached_at(self) -> datetime | None:
+        return _opt(self._breach, self._tz)
+
+    @property
+    def business_elapsed(self) -> timedelta:
+        return self._elapsed * _ONE_US
+
+    @property
+    def business_remaining(self) -> timedelta:
+        return self._remaining * _ONE_US
+
+    @property
+    def target_business(self) -> timedelta:
+        """The target as business time on the cycle's calendar (business days converted
+        at the cycle's start)."""
+        return self._target_us * _ONE_US
+
+    @property
+    def wall_remaining(self) -> timedelta | None:
+        if self._deadline is None or self._stop is not None or self.status == "paused":
+            return None
+        return (self._deadline - self._now) * _ONE_US
+
+    @property
+    def pauses(self) -> tuple[Pause, ...]:
+        tz = self._tz
+        return tuple(Pause(instant(s, tz), _opt(e, tz), st) for s, e, st in self._pauses)
 
     @property
     def label(self) -> str:
-        """``"first_response"``, or ``"next_reply #2"`` for a cycle."""
-        return metric_label(self.name, self.cycle)
+        """``"first_response"``, or ``"next_reply #2"`` for a metric with a cycle per
+        start."""
+        return metric_label(self.name, self.cycle if self.repeating else 0)
 
     @property
     def is_breached(self) -> bool:
         return self.status == "breached"
 
     def as_dict(self) -> dict[str, Any]:
-        """A flat, JSON-friendly dict of this result."""
+        """A flat, JSON-friendly dict of this result (the result-row columns)."""
+        i = self.internal
         return {
             "metric": self.name,
             "cycle": self.cycle,
@@ -96,20 +269,62 @@ class MetricResult:
             "started_at": _iso(self.started_at),
             "deadline": _iso(self.deadline),
             "stopped_at": _iso(self.stopped_at),
-            "business_elapsed_s": self.business_elapsed.total_seconds(),
-            "business_remaining_s": self.business_remaining.total_seconds(),
-            "target_business_s": self.target_business.total_seconds(),
+            "business_elapsed_s": self._elapsed / 1e6,
+            "business_remaining_s": self._remaining / 1e6,
+            "target_business_s": self._target_us / 1e6,
             "share_used": round(self.share_used, 6),
             "breached_at": _iso(self.breached_at),
             "at_risk": self.at_risk,
             "wall_remaining_s": (
                 None if self.wall_remaining is None else self.wall_remaining.total_seconds()
             ),
-            "pauses": len(self.pauses),
-            "internal_target": None if self.internal is None else str(self.internal.target),
-            "internal_deadline": None if self.internal is None else _iso(self.internal.deadline),
-            "internal_status": None if self.internal is None else self.internal.status,
+            "pauses": len(self._pauses),
+            "internal_target": None if i is None else str(i.target),
+            "internal_deadline": None if i is None else _iso(i.deadline),
+            "internal_status": None if i is None else i.status,
         }
+
+    # -- value semantics --------------------------------------------------------------
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name, self.cycle, self.status, self.target, self.calendar, self.severity,
+            self.plan, self._start, self._deadline, self._stop, self._breach, self._elapsed,
+            self._target_us, self._remaining, self.share_used, self.at_risk, self.warning, self._pauses,
+            self.wall_remaining, self.internal,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MetricResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"MetricResult(name={self.name!r}, cycle={self.cycle}, status={self.status!r}, "
+            f"target={self.target!r}, calendar={self.calendar!r}, "
+            f"started_at={self.started_at!r}, deadline={self.deadline!r}, "
+            f"stopped_at={self.stopped_at!r}, business_elapsed={self.business_elapsed!r}, "
+            f"share_used={self.share_used!r}, breached_at={self.breached_at!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {k: getattr(self, k) for k in self.__slots__}
+        return (_restore_metric, (state,))
+
+    def _repr_html_(self) -> str:
+        from ._html import metric_html
+
+        return metric_html(self)
+
+
+def _restore_metric(state: dict[str, Any]) -> MetricResult:
+    obj = MetricResult.__new__(MetricResult)
+    for k, v in state.items():
+        _set(obj, k, v)
+    return obj
 
 
 def metric_label(name: str, cycle: int) -> str:
@@ -132,6 +347,7 @@ class ExplainLine:
     counted: bool
     reason: str
     business: timedelta
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +369,7 @@ class Explanation:
         for ln in self.lines:
             if (ln.metric, ln.cycle) != current:
                 current = (ln.metric, ln.cycle)
-                out.append(f"  {metric_label(ln.metric, ln.cycle)}")
+                out.append(f"  {ln.label or metric_label(ln.metric, ln.cycle)}")
             end = "…" if ln.end is None else f"{ln.end:%a %Y-%m-%d %H:%M}"
             mark = "counted" if ln.counted else "not counted"
             out.append(
@@ -164,20 +380,60 @@ class Explanation:
 
     __repr__ = __str__
 
+    def _repr_html_(self) -> str:
+        from ._html import explanation_html
+
+        return explanation_html(self)
+
 
 def _fmt(td: timedelta) -> str:
     return str(Duration.from_timedelta(td)) if td >= timedelta(0) else f"-{_fmt(-td)}"
 
 
 @dataclass(frozen=True, slots=True)
+class SlaEvent:
+    """One entry of a ticket's SLA history, as helpdesks export it: a cycle of
+    ``metric`` was activated, paused, resumed, warned (``share`` of the target used),
+    breached, fulfilled (stopped) or cancelled (its target went away) at ``at``.
+    ``internal`` marks the warning or breach of the internal target; ``status`` is the
+    status that paused the cycle."""
+
+    ticket_id: str
+    metric: str
+    cycle: int
+    kind: SlaEventKind
+    at: datetime
+    internal: bool = False
+    status: str | None = None
+    share: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A flat, JSON-friendly dict (what ``slaclock evaluate --format events`` writes)."""
+        return {
+            "ticket_id": self.ticket_id,
+            "metric": self.metric,
+            "cycle": self.cycle,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "internal": self.internal,
+            "status": self.status,
+            "share": self.share,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TicketSla:
-    """Every SLA clock of one ticket, evaluated at ``now``."""
+    """Every SLA cycle of one ticket, evaluated at ``now``; ``plan`` and ``severity`` in
+    force at ``now``, and ``rule``, the name of the policy rule that chose the plan
+    (``None`` when the ticket named its plan or the default plan applied)."""
 
     ticket_id: str
     now: datetime
     plan: str | None
     severity: str
     metrics: tuple[MetricResult, ...]
+    rule: str | None = None
+    _extra: tuple[CycleAudit, ...] = field(default=(), repr=False, compare=False)
 
     def __iter__(self) -> Iterator[MetricResult]:
         return iter(self.metrics)
@@ -195,46 +451,58 @@ class TicketSla:
 
     @property
     def breached(self) -> bool:
-        """True when any clock is breached."""
+        """True when any cycle is breached."""
         return any(m.status == "breached" for m in self.metrics)
 
     def explain(self) -> Explanation:
-        """The spans that counted and those that did not, and why, for every clock."""
+        """The spans that counted and those that did not, and why, for every cycle."""
         lines: list[ExplainLine] = []
         for m in self.metrics:
-            if m._explain is not None:
-                lines.extend(m._explain())
+            if m._audit is not None:
+                lines.extend(m._audit.explain())
         return Explanation(self.ticket_id, tuple(lines))
+
+    def events(self) -> tuple[SlaEvent, ...]:
+        """The SLA history: ``activate``, ``pause``, ``resume``, ``warn``, ``breach``,
+        ``fulfill`` and ``cancel`` per metric and cycle, in time order (instants in each
+        cycle's calendar zone). Cycles whose target went away mid-way end in ``cancel``."""
+        found: list[tuple[int, int, int, int, SlaEvent]] = []
+        audits = [m._audit for m in self.metrics if m._audit is not None]
+        for a in (*audits, *self._extra):
+            found.extend(a.events(self.ticket_id))
+        found.sort(key=lambda x: x[:4])
+        return tuple(x[4] for x in found)
 
     def next_change(self, now: datetime) -> datetime | None:
         """The next instant at which any status or warning flips if nothing else happens
         (a breach, an internal breach, a warning threshold), or ``None``. A breach whose
-        instant is ``now`` itself is returned: the clock is still within target at its
+        instant is ``now`` itself is returned: the cycle is still within target at its
         deadline and over it right after."""
-        from .calendar import _us
+        try:
+            now_us = (now - _EPOCH) // _ONE_US
+        except TypeError:
+            from .errors import NaiveDatetimeError
 
-        now_us = _us(now, "now")
-        best: int | None = None
+            raise NaiveDatetimeError.of("now", now) from None
+        best: tuple[int, tzinfo] | None = None
         for m in self.metrics:
-            if m._flips is None:
+            if m._audit is None or m._stop is not None:
                 continue
-            for x, inclusive in m._flips():
-                if (x >= now_us if inclusive else x > now_us) and (best is None or x < best):
-                    best = x
-        if best is None:
-            return None
-        return datetime.fromtimestamp(best / 1e6, self.now.tzinfo)
+            for x, inclusive in m._audit.flips():
+                if (x >= now_us if inclusive else x > now_us) and (best is None or x < best[0]):
+                    best = (x, m._tz)
+        return None if best is None else instant(*best)
 
     def _repr_html_(self) -> str:
         from ._html import ticket_html
 
         return ticket_html(self)
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
         """A timeline of the clocks (needs matplotlib); returns the ``Axes``."""
         from .plot import plot_ticket
 
-        return plot_ticket(self, ax=ax)
+        return plot_ticket(self, ax=ax, **kw)
 
     def __str__(self) -> str:
         head = f"Ticket {self.ticket_id} ({self.severity}"
@@ -242,11 +510,10 @@ class TicketSla:
         head += f" at {self.now:%Y-%m-%d %H:%M %Z}"
         rows = [head]
         for m in self.metrics:
-            label = m.label
             due = "—" if m.deadline is None else f"{m.deadline:%a %m-%d %H:%M}"
             risk = " at risk" if m.at_risk else ""
             rows.append(
-                f"  {label:<22} {m.status:<9} target {m.target!s:<16} due {due:<12} "
+                f"  {m.label:<22} {m.status:<9} target {m.target!s:<16} due {due:<12} "
                 f"used {m.share_used:>6.1%}{risk}"
             )
         return "\n".join(rows)
