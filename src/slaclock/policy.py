@@ -419,6 +419,14 @@ class Policy(_TermsFields):
     _keys: dict[str | None, list[tuple[datetime, int]]] = PrivateAttr(default_factory=dict)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)  # the engine's compiled form
 
+    def __eq__(self, other: object) -> bool:
+        """Equal configurations (the load-time caches are not compared)."""
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
     @field_validator("statuses", mode="before")
     @classmethod
     def _status_values(cls, value: Any) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, final
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ._model import FrozenModel
 from .errors import ConfigError, TimelineError
@@ -94,6 +94,15 @@ class Rule(FrozenModel):
         return all(cond.holds(fields.get(name)) for name, cond in self.when.items())
 
 
+def _calendar_rule_schema(schema: dict[str, Any]) -> None:
+    """The configuration also accepts ``field`` (one field) and ``default``."""
+    props = schema.setdefault("properties", {})
+    props["field"] = {"type": "string", "description": "One ticket field (instead of fields)."}
+    props["default"] = {"type": "string", "description": "Older spelling of fallback."}
+    schema["required"] = [r for r in schema.get("required", []) if r != "fields"]
+    schema["anyOf"] = [{"required": ["fields"]}, {"required": ["field"]}]
+
+
 def first_match(rules: Sequence[Rule], fields: Mapping[str, Any]) -> int | None:
     """Index of the first rule whose conditions hold, or None."""
     for i, rule in enumerate(rules):
@@ -110,6 +119,10 @@ class CalendarRule(FrozenModel):
     values with ``/`` and match case-insensitively. A value not listed is an error naming
     the ticket, field and value, unless ``fallback`` names a calendar (``default`` is
     accepted as the older spelling of ``fallback``)."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=lambda s: _calendar_rule_schema(s)
+    )
 
     fields: tuple[str, ...] = Field(description="Ticket fields whose values form the key.")
     calendars: dict[str, str] = Field(description="Key -> calendar name.")
