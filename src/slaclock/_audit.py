@@ -113,7 +113,7 @@ class CycleAudit:
                 reason=reason,
                 business=timedelta(microseconds=e - s) if counted else timedelta(0),
                 label=label,
-            )  # fmt: skip
+            )
             for s, e, counted, reason in spans
             if s < e
         ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calendar import WeeklyHours
-    from .results import TicketSla
+    from .results import Explanation, MetricResult, TicketSla
 
 _STATUS_COLOURS = {
     "met": "#2e7d32",
@@ -82,4 +82,34 @@ def week_html(week: WeeklyHours) -> str:
         f'<table style="border-collapse:collapse"><caption>Open hours in '
         f"{escape(week.timezone)} ({when})</caption><thead><tr><th></th>{hours}</tr></thead>"
         f"<tbody>{''.join(cells)}</tbody></table>"
+    )
+
+
+def metric_html(m: MetricResult) -> str:
+    """One cycle as a small table."""
+    rows = [
+        ("status", m.status),
+        ("target", str(m.target)),
+        ("calendar", m.calendar),
+        ("started", _t(m.started_at)),
+        ("deadline", _t(m.deadline)),
+        ("stopped", _t(m.stopped_at)),
+        ("used", f"{m.share_used:.0%}"),
+    ]
+    body = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return f"<table><caption>{escape(m.label)}</caption><tbody>{body}</tbody></table>"
+
+
+def explanation_html(ex: Explanation) -> str:
+    """The audit trail as a table: one row per span."""
+    head = "<tr><th>clock</th><th>from</th><th>to</th><th>counted</th><th>why</th></tr>"
+    rows = "".join(
+        f"<tr><td>{escape(ln.label or ln.metric)}</td><td>{_t(ln.start)}</td>"
+        f"<td>{_t(ln.end)}</td><td>{'yes' if ln.counted else 'no'}</td>"
+        f"<td>{escape(ln.reason)}</td></tr>"
+        for ln in ex
+    )
+    return (
+        f"<table><caption>Ticket {escape(ex.ticket_id)}</caption><thead>{head}</thead>"
+        f"<tbody>{rows}</tbody></table>"
     )

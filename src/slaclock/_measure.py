@@ -271,9 +271,9 @@ def _result(
         now=now, status=status, deadline=deadline, breach=breach, internal_breach=i_breach,
         internal_deadline=None if internal is None else internal._deadline,
     )  # fmt: skip
-    pauses = tuple(cycle.pauses)
+    pauses: tuple[tuple[int, int | None, str], ...] = tuple(cycle.pauses)
     if cycle.pause_since is not None:
-        pauses += ((cycle.pause_since[0], None, cycle.pause_since[1]),)  # type: ignore[assignment]
+        pauses += ((cycle.pause_since[0], None, cycle.pause_since[1]),)
     return MetricResult(
         name=cycle.metric, cycle=cycle.number, repeating=repeating, status=status,
         target=spec.target.within, calendar=spec.cal_name, severity=spec.severity,
@@ -291,7 +291,8 @@ def _internal(
 ) -> tuple[InternalResult, int | None]:
     ix = spec.ix
     i_target = spec.internal_us
-    assert i_target is not None and spec.target.internal is not None
+    assert i_target is not None
+    assert spec.target.internal is not None
     i_init = round(spec.init_share * i_target)
     counted = i_init + used(ix, runs, spec.origin, upto)
     hit = business_day_deadline(ix, reached(spec, runs, internal=True), spec.i_bd_end)

@@ -100,7 +100,7 @@ class MetricDefinition(FrozenModel):
     ``pause.<metric>`` then applies, default: never paused).
     """
 
-    start: tuple[str, ...] = Field(description="Triggers that start a cycle.")
+    start: tuple[str, ...] = Field((), description="Triggers that start a cycle.")
     stop: tuple[str, ...] = Field((), description="Triggers that stop the running cycle.")
     pause: tuple[str, ...] | None = Field(
         None, description="Status categories or statuses in which the cycle does not count."
@@ -129,13 +129,6 @@ class MetricDefinition(FrozenModel):
         value = _as_tuple(value)
         if isinstance(value, list | tuple):
             return tuple(norm(v) for v in value)
-        return value
-
-    @field_validator("start")
-    @classmethod
-    def _some_start(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ConfigError("a metric needs at least one start trigger (e.g. 'created')")
         return value
 
 
@@ -199,5 +192,7 @@ def check_metric_graph(defs: Mapping[str, MetricDefinition]) -> list[str]:
         order.append(name)
 
     for name in defs:
+        if not defs[name].start:
+            raise ConfigError(f'metric {name!r} has no start trigger; give e.g. start = "created"')
         visit(name, [])
     return order

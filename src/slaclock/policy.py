@@ -15,6 +15,7 @@ Policy-wide (not per plan): metric definitions (``metrics``), the status vocabul
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Literal, final
@@ -299,8 +300,8 @@ def _term_problems(t: Terms) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for sev, targets in t.severities.items():
         for metric, target in targets.items():
             if target.calendar is not None and target.calendar not in names:
-                yield (("severities", sev, metric, "calendar"),
-                       f"unknown calendar {target.calendar!r}; defined: {sorted(names)}")  # fmt: skip
+                msg = f"unknown calendar {target.calendar!r}; defined: {sorted(names)}"
+                yield (("severities", sev, metric, "calendar"), msg)
             elif target.internal is not None and (
                 target.internal.is_business_days != target.within.is_business_days
             ):
@@ -453,7 +454,8 @@ class Policy(_TermsFields):
             self._status_map.setdefault(cat, cat)
         self._defs = self._definitions()
         self._zone = self._default_zone()
-        for plan_name in list(self.plans) or [None]:
+        editions: list[str | None] = [*self.plans] or [None]
+        for plan_name in editions:
             self._chain(plan_name)  # detects cycles
             for when in self._version_dates(plan_name):
                 self.terms_for(plan_name, when)
@@ -598,14 +600,15 @@ class Policy(_TermsFields):
             return found
         versions = self.versions if plan is None else self.plans[plan].versions
         keyed = sorted((self._effective(v), i) for i, v in enumerate(versions))
-        for (a, i), (b, j) in zip(keyed, keyed[1:], strict=False):
+        for (a, i), (b, j) in itertools.pairwise(keyed):
             if a == b:
                 where = "versions" if plan is None else f"plans.{plan}.versions"
-                raise ConfigError(
+                msg = (
                     f"{where}[{i}] and {where}[{j}] take effect at the same instant "
-                    f"({a.isoformat()}); give each version its own effective_from",
-                    [((*(("plans", plan) if plan else ()), "versions", j), "same effective_from")],
+                    f"({a.isoformat()}); give each version its own effective_from"
                 )
+                loc = (*(("plans", plan) if plan else ()), "versions", j, "effective_from")
+                raise ConfigError(msg, [(loc, msg)])
         self._keys[plan] = keyed
         return keyed
 
@@ -700,8 +703,9 @@ class Policy(_TermsFields):
         """The terms a ticket of ``plan`` created at ``created_at`` is measured by."""
         name = self.resolve_plan(plan)
         chain = self._chain(name)
-        counts = (self._in_force(None, created_at),) + tuple(
-            self._in_force(link, created_at) for link in chain
+        counts = (
+            self._in_force(None, created_at),
+            *tuple(self._in_force(link, created_at) for link in chain),
         )
         key = (name, counts)
         found = self._terms.get(key)

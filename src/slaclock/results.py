@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, final
 from .durations import Duration
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._audit import CycleAudit
+    from ._audit import CancelledAudit, CycleAudit
 
 __all__ = [
     "ExplainLine",
@@ -136,8 +136,8 @@ class MetricResult:
     """
 
     __slots__ = (
-        "_audit", "_breach", "_deadline", "_elapsed", "_now", "_pauses", "_remaining", "_start", "_stop",
-        "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal", "name", "plan",
+        "_audit", "_breach", "_deadline", "_elapsed", "_now", "_pauses", "_remaining",
+        "_start", "_stop", "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal", "name", "plan",
         "repeating", "severity", "share_used", "status", "target", "warning",
     )  # fmt: skip
 
@@ -290,8 +290,8 @@ class MetricResult:
         return (
             self.name, self.cycle, self.status, self.target, self.calendar, self.severity,
             self.plan, self._start, self._deadline, self._stop, self._breach, self._elapsed,
-            self._target_us, self._remaining, self.share_used, self.at_risk, self.warning, self._pauses,
-            self.wall_remaining, self.internal,
+            self._target_us, self._remaining, self.share_used, self.at_risk, self.warning,
+            self._pauses, self.wall_remaining, self.internal,
         )  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
@@ -433,7 +433,7 @@ class TicketSla:
     severity: str
     metrics: tuple[MetricResult, ...]
     rule: str | None = None
-    _extra: tuple[CycleAudit, ...] = field(default=(), repr=False, compare=False)
+    _extra: tuple[CancelledAudit, ...] = field(default=(), repr=False, compare=False)
 
     def __iter__(self) -> Iterator[MetricResult]:
         return iter(self.metrics)
@@ -467,9 +467,11 @@ class TicketSla:
         ``fulfill`` and ``cancel`` per metric and cycle, in time order (instants in each
         cycle's calendar zone). Cycles whose target went away mid-way end in ``cancel``."""
         found: list[tuple[int, int, int, int, SlaEvent]] = []
-        audits = [m._audit for m in self.metrics if m._audit is not None]
-        for a in (*audits, *self._extra):
-            found.extend(a.events(self.ticket_id))
+        for m in self.metrics:
+            if m._audit is not None:
+                found.extend(m._audit.events(self.ticket_id))
+        for extra in self._extra:
+            found.extend(extra.events(self.ticket_id))
         found.sort(key=lambda x: x[:4])
         return tuple(x[4] for x in found)
 
