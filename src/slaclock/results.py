@@ -137,8 +137,8 @@ class MetricResult:
 
     __slots__ = (
         "_audit", "_breach", "_deadline", "_elapsed", "_now", "_pauses", "_remaining",
-        "_start", "_stop", "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal", "name", "plan",
-        "repeating", "severity", "share_used", "status", "target", "warning",
+        "_start", "_stop", "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal",
+        "name", "plan", "repeating", "severity", "share_used", "status", "target", "warning",
     )  # fmt: skip
 
     name: str
