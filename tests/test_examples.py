@@ -48,7 +48,7 @@ def at(*args: int, tz: Any = UTC) -> datetime:
 
 def test_the_three_examples_exist() -> None:
     names = {p.stem for p in POLICY_FILES}
-    assert {"four_severity", "live_chat_regions", "basic_premium"} <= names
+    assert {"four_severity", "live_chat_regions", "basic_premium", "saas_segments"} <= names
 
 
 @pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.stem)
@@ -166,6 +166,22 @@ class TestFourSeverity:
         assert (m.status, m.calendar) == ("breached", "always")
         assert m.deadline == m.breached_at == at(2026, 1, 10, 13, tz=NY)
 
+    def test_critical_assign_and_escalate_within_the_hour(self) -> None:
+        # FS-9 (critical, Wed 02:00 UTC): assigned 02:20, answered 02:40, escalated to
+        # tier-2 at 03:30 - half an hour after its 1 h (24x7) escalation deadline.
+        sla = evaluate(self.t["FS-9"], self.p)
+        assign = sla.get("time_to_assign")
+        assert (assign.status, assign.business_elapsed) == ("met", timedelta(minutes=20))
+        esc = sla.get("escalation")
+        assert (esc.status, esc.breached_at, esc.stopped_at) == (
+            "breached",
+            at(2026, 1, 7, 3),
+            at(2026, 1, 7, 3, 30),
+        )
+        assert sla.get("first_response").status == "met"
+        # only critical tickets have these targets
+        assert "time_to_assign" not in {m.name for m in evaluate(self.t["FS-1"], self.p)}
+
     def test_calendars(self) -> None:
         terms = self.p.terms_for(None, at(2026, 1, 5))
         email = terms.calendars["email_desk"]
@@ -250,6 +266,25 @@ class TestLiveChatRegions:
             at(2026, 1, 13, 10, 15),
         )
 
+    def test_email_is_answered_on_office_hours_by_region(self) -> None:
+        # LC-8: email from us-east, Fri 16:30 Eastern: 15 minutes of office hours (09-17),
+        # due 16:45 on Friday; answered Monday 09:10 after 30m + 10m.
+        m = evaluate(self.t["LC-8"], self.p).get("first_response")
+        assert (m.calendar, m.status, m.breached_at) == (
+            "office_new_york",
+            "breached",
+            at(2026, 1, 9, 16, 45, tz=NY),
+        )
+        assert m.business_elapsed == timedelta(minutes=40)
+        # LC-9: "UK"/"Email" (any case), Fri 17:20 London: 10 minutes to the 17:30 close,
+        # 5 more from Monday 09:00; answered 09:05 sharp: met at its deadline.
+        m = evaluate(self.t["LC-9"], self.p).get("first_response")
+        assert (m.calendar, m.status, m.deadline) == (
+            "office_london",
+            "met",
+            at(2026, 1, 12, 9, 5, tz=LON),
+        )
+
     def test_upgrade_applies_retroactively(self) -> None:
         # 15 minutes as "other" would be met at 10:07; enterprise's 5 minutes, counted from
         # creation, were over at 10:05.
@@ -287,6 +322,57 @@ class TestLiveChatRegions:
 
 
 # -- basic_premium.toml -------------------------------------------------------------------
+
+
+class TestSaasSegments:
+    p = policy("saas_segments")
+    t = tickets("saas_segments")
+
+    def test_an_organisation_not_listed_is_free(self) -> None:
+        # SA-1: 2 business days from Mon 10:00 = Wed 10:00; answered Wed 09:00
+        sla = evaluate(self.t["SA-1"], self.p)
+        assert (sla.plan, sla.rule) == ("free", None)
+        fr = sla.get("first_response")
+        assert (fr.status, fr.deadline) == ("met", at(2026, 1, 7, 10, tz=NY))
+
+    def test_a_paid_chat(self) -> None:
+        # SA-2 (Umbrella, any case): 30 min from Tue 16:50 = 10 min + Wed 08:00-08:20
+        sla = evaluate(self.t["SA-2"], self.p)
+        assert (sla.plan, sla.rule) == ("paid_chat", "paid chat")
+        fr = sla.get("first_response")
+        assert (fr.status, fr.breached_at) == ("breached", at(2026, 1, 7, 8, 20, tz=NY))
+
+    def test_enterprise_urgent_email_around_the_clock(self) -> None:
+        # SA-3: Sat 03:00 UTC, 1 h on 24x7 (internal 30 min); answered 03:40
+        fr = evaluate(self.t["SA-3"], self.p).get("first_response")
+        assert (fr.status, fr.calendar, fr.deadline) == ("met", "always", at(2026, 1, 10, 4))
+        assert fr.internal is not None
+        assert (fr.internal.status, fr.internal.breached_at) == ("breached", at(2026, 1, 10, 3, 30))
+
+    def test_moving_the_organisation_changes_the_plan(self) -> None:
+        # SA-4: created 10:00 as newco (free); moved to Globex at 10:05: enterprise chat,
+        # 10 minutes from creation (retroactive), answered 10:12
+        sla = evaluate(self.t["SA-4"], self.p)
+        assert (sla.plan, sla.rule) == ("enterprise_chat", "enterprise chat")
+        fr = sla.get("first_response")
+        assert (fr.status, fr.breached_at) == ("breached", at(2026, 1, 6, 10, 10, tz=NY))
+
+    def test_paid_next_reply(self) -> None:
+        # SA-5: customer 11:00 Mon, 8 business hours: Mon 11-17 (6h) + Tue 08-10 -> 10:00;
+        # answered Tue 09:00
+        nr = evaluate(self.t["SA-5"], self.p).get("next_reply", 1)
+        assert (nr.status, nr.deadline, nr.business_elapsed) == (
+            "met",
+            at(2026, 1, 6, 10, tz=NY),
+            timedelta(hours=7),
+        )
+
+    def test_chat_plans_override_only_the_first_response(self) -> None:
+        jan = at(2026, 1, 5)
+        chat = self.p.terms_for("enterprise_chat", jan).severities["urgent"]
+        assert str(chat["first_response"].within) == "5m"
+        assert str(chat["resolution"].within) == "2 business days"  # from enterprise
+        assert str(chat["next_reply"].within) == "8h"  # from paid
 
 
 class TestBasicPremium:
