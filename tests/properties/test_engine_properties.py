@@ -250,3 +250,163 @@ def test_stricter_takes_the_earlier_of_old_and_retroactive_deadlines(
         assert o.deadline is not None
         assert r.deadline is not None
         assert s.deadline == min(o.deadline, r.deadline), key
+
+
+# -- version 2: the built-ins are ordinary definitions -----------------------------------
+
+# DESIGN.md's table of built-in metrics, written out as definitions under other names.
+TABLE = {
+    "my_first": {"start": "created", "stop": ["agent_reply", "status:solved", "status:closed"]},
+    "my_next": {
+        "start": "customer_reply",
+        "stop": "agent_reply",
+        "cycles": "each",
+        "after": "my_first",
+    },
+    "my_periodic": {
+        "start": ["created", "agent_reply", "reopen"],
+        "stop": "agent_reply",
+        "cycles": "each",
+    },
+    "my_pausable": {
+        "start": ["created", "agent_reply", "reopen"],
+        "stop": "agent_reply",
+        "cycles": "each",
+        "pause": "pending",
+    },
+    "my_wait": {"start": "created", "pause": "pending"},
+    "my_work": {"start": "created", "pause": ["pending", "on_hold"]},
+}
+BUILTIN_OF = {
+    "my_first": "first_response",
+    "my_next": "next_reply",
+    "my_periodic": "periodic_update",
+    "my_pausable": "pausable_update",
+    "my_wait": "requester_wait",
+    "my_work": "agent_work",
+}
+_TARGETS = {"first_response": "2h", "next_reply": "1h", "periodic_update": "3h",
+            "pausable_update": "3h", "requester_wait": "6h", "agent_work": "5h"}  # fmt: skip
+TWINS = Policy.model_validate(
+    {
+        **BASE,
+        "metrics": TABLE,
+        "severities": {
+            sev: {**_TARGETS, **{mine: _TARGETS[b] for mine, b in BUILTIN_OF.items()}}
+            for sev in ("critical", "high", "low")
+        },
+    }
+)
+
+
+@given(ANY_TICKET, st.data())
+def test_the_builtins_equal_their_table_written_as_definitions(
+    ticket: Ticket, data: st.DataObject
+) -> None:
+    now = data.draw(nows(ticket))
+    sla = evaluate(ticket, TWINS, now=now)
+    got = _by_key(sla)
+    for (name, cycle), mine in got.items():
+        if name not in BUILTIN_OF:
+            continue
+        builtin = got[(BUILTIN_OF[name], cycle)]
+        a, b = mine.as_dict(), builtin.as_dict()
+        a.pop("metric")
+        b.pop("metric")
+        assert a == b, (name, cycle)
+    mine_events = [(e.kind, e.cycle, e.at) for e in sla.events() if e.metric == "my_wait"]
+    theirs = [(e.kind, e.cycle, e.at) for e in sla.events() if e.metric == "requester_wait"]
+    assert mine_events == theirs
+
+
+# -- version 2: field events, custom metrics and rules --------------------------------------
+
+RULED = Policy.model_validate(
+    {
+        **BASE,
+        "metrics": {
+            "time_to_assign": {"start": "created", "stop": "field:assignee"},
+            "escalation": {"start": "severity", "stop": "field:group=tier-2"},
+        },
+        "plans": {
+            "basic": {},
+            "enterprise": {
+                "severities": {
+                    "high": {"first_response": "2h", "time_to_assign": "1h"},
+                    "critical": {"escalation": {"within": "1h", "calendar": "always"}},
+                }
+            },
+        },
+        "default_plan": "basic",
+        "rules": [{"when": {"organization": ["acme"]}, "plan": "enterprise"}],
+    }
+)
+FIELDS = [
+    "field:assignee=bob",
+    "field:assignee=",
+    "field:group=tier-1",
+    "field:group=tier-2",
+    "field:organization=acme",
+    "field:organization=initech",
+]
+
+
+def _v2_event(at: datetime, kind: str) -> dict[str, Any]:
+    if kind.startswith("field:"):
+        name, _, value = kind[6:].partition("=")
+        return {"at": at.isoformat(), "type": "field", "field": name, "value": value or None}
+    return _event(at, kind)
+
+
+@st.composite
+def v2_timelines(draw: st.DrawFn) -> Ticket:
+    created = START + MINUTE * draw(st.integers(0, 32 * 24 * 60))
+    grid = draw(st.sampled_from([1, 15, 60]))
+    span = draw(st.sampled_from([8 * 60, 3 * 24 * 60]))
+    kinds = [*REPLIES, *STATUSES, *SEVERITIES, *FIELDS]
+    offsets = draw(st.lists(st.integers(0, span // grid), max_size=14))
+    events = [_v2_event(created + MINUTE * o * grid, draw(st.sampled_from(kinds))) for o in offsets]
+    return Ticket.model_validate(
+        {
+            "id": "V-1",
+            "created_at": created.isoformat(),
+            "severity": draw(st.sampled_from(["critical", "high", "low"])),
+            "fields": {"organization": draw(st.sampled_from(["acme", "initech", None]))},
+            "events": events,
+        }
+    )
+
+
+@given(v2_timelines(), st.data())
+def test_v2_prefix_at_now_equals_the_whole_ticket_at_now(
+    ticket: Ticket, data: st.DataObject
+) -> None:
+    now = data.draw(nows(ticket))
+    a = evaluate(ticket.until(now), RULED, now=now)
+    b = evaluate(ticket, RULED, now=now)
+    _assert_same(a, b)
+    assert a.rule == b.rule
+    assert a.events() == b.events()
+
+
+@given(v2_timelines(), st.data())
+def test_v2_events_are_in_time_order_and_match_the_results(
+    ticket: Ticket, data: st.DataObject
+) -> None:
+    now = data.draw(nows(ticket))
+    sla = evaluate(ticket, RULED, now=now)
+    events = sla.events()
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    for m in sla.metrics:
+        mine = [e for e in events if (e.metric, e.cycle) == (m.name, m.cycle)]
+        assert mine[0].kind == "activate"
+        assert mine[0].at == m.started_at
+        breaches = [e.at for e in mine if e.kind == "breach" and not e.internal]
+        assert breaches == ([m.breached_at] if m.breached_at is not None else [])
+        if m.stopped_at is not None:
+            assert mine[-1].kind == "fulfill"
+            assert mine[-1].at == m.stopped_at
+        if m.status == "breached":
+            assert m.breached_at is not None
+            assert m.deadline is not None
+            assert m.breached_at >= m.deadline
