@@ -43,39 +43,73 @@ class Change:
 
 @dataclass(slots=True)
 class Context:
-    """One ticket's measurement context: its id, the evaluation instant and the terms
-    changes (sorted by ``seq``)."""
+    """One ticket's measurement context: its id, the evaluation instant, the terms changes
+    (sorted by ``seq``) and the policy-wide cache of resolved targets."""
 
     ticket: str
     now: int
     changes: list[Change]
     seqs: list[int]
-    specs: dict[tuple[int, str, int, int], Spec | None] = field(default_factory=dict)
+    targets: dict[tuple[Any, ...], Resolved | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class Spec:
-    """A target applied to a cycle: on ``cal``, counting from ``origin`` with a share of
-    the target already used (``init_share``, by ``carry``; ``prior`` is the spec that
-    counted before ``origin`` then)."""
+class Resolved:
+    """A target of the matrix resolved for a ticket: its calendar chosen, exact durations
+    in microseconds (None for business days, which depend on where the cycle starts)."""
 
     target: Target
     cal_name: str
     cal: Calendar
+    target_us: int | None
+    internal_us: int | None
+    severity: str
+    plan: str | None
+    warn_at: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A target applied to a cycle: counting from ``origin`` with a share of the target
+    already used (``init_share``, by ``carry``; ``prior`` is the spec that counted before
+    ``origin`` then)."""
+
+    resolved: Resolved
     origin: int
     target_us: int
     internal_us: int | None
     init_share: float
-    severity: str
-    plan: str | None
     bd_end: int | None
     i_bd_end: int | None
-    warn_at: tuple[float, ...]
     prior: Spec | None = None
 
     @property
+    def target(self) -> Target:
+        return self.resolved.target
+
+    @property
+    def cal(self) -> Calendar:
+        return self.resolved.cal
+
+    @property
+    def cal_name(self) -> str:
+        return self.resolved.cal_name
+
+    @property
+    def severity(self) -> str:
+        return self.resolved.severity
+
+    @property
+    def plan(self) -> str | None:
+        return self.resolved.plan
+
+    @property
+    def warn_at(self) -> tuple[float, ...]:
+        return self.resolved.warn_at
+
+    @property
     def ix(self) -> OpenIndex:
-        return self.cal.index
+        return self.resolved.cal.index
 
     @property
     def init(self) -> int:
@@ -118,40 +152,57 @@ def _bd_end(cal: Calendar, origin: int, n: int) -> int:
     return end
 
 
-def _target_us(duration: Duration, cal: Calendar, anchor: int) -> tuple[int, int | None]:
-    """The target as business time; for business days also the instant
-    ``add_business_days`` names (the deadline of an uninterrupted cycle)."""
-    if duration.is_business_days:
-        end = _bd_end(cal, anchor, duration.business_days)
-        return cal.index.elapsed(anchor, end), end
-    return duration.microseconds, None
+def _resolve(ctx: Context, ch: Change, metric: str) -> Resolved | None:
+    """The change's target for ``metric``, resolved (cached across tickets)."""
+    terms = ch.terms
+    target = terms.severities[ch.severity].get(metric)
+    if target is None:
+        return None
+    if target.calendar is not None or (
+        terms.calendar_by is None and terms.timezone_field is None
+    ):
+        key: tuple[Any, ...] = (id(terms), ch.severity, metric)
+        found = ctx.targets.get(key)
+        if found is not None:
+            return found
+        name, cal = target.calendar or terms.default_calendar, None
+    else:
+        name, cal = _calendar(ctx, ch, target)
+        key = (id(terms), ch.severity, metric, name)
+        found = ctx.targets.get(key)
+        if found is not None:
+            return found
+    if cal is None:
+        cal = terms.calendars[name]
+    within, internal = target.within, target.internal
+    found = Resolved(
+        target, name, cal, None if within.is_business_days else within.microseconds,
+        None if internal is None or internal.is_business_days else internal.microseconds,
+        ch.severity, terms.plan, terms.warn_at,
+    )  # fmt: skip
+    ctx.targets[key] = found
+    return found
 
 
 def _spec(
     ctx: Context, ch: Change, metric: str, origin: int, init_share: float = 0.0,
     prior: Spec | None = None,
 ) -> Spec | None:  # fmt: skip
-    key = (ch.seq, metric, origin, 0 if prior is None else id(prior))
-    if init_share == 0.0 and prior is None and key in ctx.specs:
-        return ctx.specs[key]
-    target = ch.terms.severities[ch.severity].get(metric)
-    if target is None:
-        found = None
-    else:
-        name, cal = _calendar(ctx, ch, target)
-        t_us, bd_end = _target_us(target.within, cal, origin)
-        i_us = i_bd_end = None
-        if target.internal is not None:
-            i_us, i_bd_end = _target_us(target.internal, cal, origin)
-        if init_share:
-            bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
-        found = Spec(
-            target, name, cal, origin, t_us, i_us, init_share, ch.severity,
-            ch.terms.plan, bd_end, i_bd_end, ch.terms.warn_at, prior,
-        )  # fmt: skip
-    if init_share == 0.0 and prior is None:
-        ctx.specs[key] = found
-    return found
+    r = _resolve(ctx, ch, metric)
+    if r is None:
+        return None
+    t_us, bd_end = r.target_us, None
+    if t_us is None:
+        bd_end = _bd_end(r.cal, origin, r.target.within.business_days)
+        t_us = r.cal.index.elapsed(origin, bd_end)
+    i_us, i_bd_end = r.internal_us, None
+    internal = r.target.internal
+    if internal is not None and i_us is None:
+        i_bd_end = _bd_end(r.cal, origin, internal.business_days)
+        i_us = r.cal.index.elapsed(origin, i_bd_end)
+    if init_share:
+        bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
+    return Spec(r, origin, t_us, i_us, init_share, bd_end, i_bd_end, prior)
 
 
 def _clip(runs: list[list[int]], upto: int) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from ._clock import OPEN
 from ._measure import Change, Context, measure
 from .errors import NaiveDatetimeError, TimelineError, UnknownSeverityError
 from .metrics import check_metric_graph, norm
-from .policy import Policy
+from .policy import Policy, Terms
 from .results import MetricResult, TicketSla
 from .ticket import (
     AgentReply,
@@ -115,18 +115,32 @@ class Cycle:
         self.enter(t, paused_by)
 
 
-@dataclass(slots=True)
-class _Metric:
-    """A measured metric during one replay."""
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A measured metric's definition, compiled once per policy."""
 
     name: str
-    index: int
+    index: int  # report order
     start: frozenset[str]
     stop: frozenset[str]
     once: bool
     stop_on_solve: bool
-    after: _Metric | None
+    after: int  # position (in the replay order) of the metric it waits for; -1: none
+    pause: tuple[str, ...]  # the definition's pause (the terms' pause.<metric> wins)
+
+
+@dataclass(slots=True)
+class _Metric:
+    """A measured metric during one replay."""
+
+    rule: _Rule
+    name: str
+    once: bool
+    stop_on_solve: bool
+    start: frozenset[str]
+    stop: frozenset[str]
     pause: frozenset[str]
+    after: _Metric | None = None
     cycles: list[Cycle] = field(default_factory=list)
     current: Cycle | None = None  # the last cycle while it may still change
     pending: bool = False  # a start trigger waits for the reopen
@@ -137,31 +151,72 @@ class _Metric:
         return last is not None and last.stop is not None
 
 
-@dataclass(frozen=True, slots=True)
 class _Compiled:
-    """What the replay needs of a policy, computed once per policy."""
+    """What the replay needs of a policy, computed once per policy (and the measurement
+    caches shared by its tickets)."""
 
-    order: tuple[str, ...]  # measured metrics, each after the one it waits for
-    rank: Mapping[str, int]  # report order
-    calendar_fields: frozenset[str]
-    rule_fields: frozenset[str]
+    __slots__ = (
+        "calendar_fields", "pauses", "rank", "rule_fields", "rules", "status_map", "targets",
+        "terms_by_plan", "unknown_status",
+    )  # fmt: skip
+
+    def __init__(self, policy: Policy) -> None:
+        defs = {n: policy.metric(n) for n in policy.measured_metrics}
+        order = check_metric_graph(defs)
+        self.rank = {n: i for i, n in enumerate(policy.metric_names)}
+        pos = {n: i for i, n in enumerate(order)}
+        self.rules = tuple(
+            _Rule(
+                name=n, index=self.rank[n], start=frozenset(defs[n].start),
+                stop=frozenset(defs[n].stop), once=defs[n].cycles == "once",
+                stop_on_solve=defs[n].stop_on_solve,
+                after=pos.get(defs[n].after or "", -1),
+                pause=defs[n].pause or (),
+            )  # fmt: skip
+            for n in order
+        )
+        cal_fields: set[str] = set()
+        for terms in policy.all_terms():
+            if terms.calendar_by is not None:
+                cal_fields.update(terms.calendar_by.fields)
+            if terms.timezone_field is not None:
+                cal_fields.add(terms.timezone_field)
+        self.calendar_fields = frozenset(cal_fields)
+        self.rule_fields = policy.rule_fields
+        self.status_map = policy.status_map
+        self.unknown_status = policy.unknown_status
+        # Without dated versions a plan's terms do not depend on the creation date.
+        self.terms_by_plan: dict[str | None, Terms] | None = None
+        if not policy.has_versions:
+            self.terms_by_plan = {}
+        self.pauses: dict[int, tuple[Terms, tuple[frozenset[str], ...], frozenset[str]]] = {}
+        self.targets: dict[tuple[Any, ...], Any] = {}
+
+    def terms(self, policy: Policy, plan: str | None, created: datetime) -> Terms:
+        cache = self.terms_by_plan
+        if cache is None:
+            return policy.terms_for(plan, created)
+        found = cache.get(plan)
+        if found is None:
+            found = cache[plan] = policy.terms_for(plan, created)
+        return found
+
+    def status_rules(self, terms: Terms) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+        """Per measured metric, the statuses that pause it; and those that solve."""
+        found = self.pauses.get(id(terms))
+        if found is None:
+            pauses = tuple(frozenset(terms.pause.get(r.name, r.pause)) for r in self.rules)
+            found = (terms, pauses, frozenset(terms.stop_statuses))
+            self.pauses[id(terms)] = found
+        return found[1], found[2]
 
 
 def _compiled(policy: Policy) -> _Compiled:
-    found = policy._cache.get("engine")
+    found = policy.engine_cache.get("engine")
     if isinstance(found, _Compiled):
         return found
-    defs = {n: policy.metric(n) for n in policy.measured_metrics}
-    order = tuple(check_metric_graph(defs))
-    rank = {n: i for i, n in enumerate(policy.metric_names)}
-    cal_fields: set[str] = set()
-    for terms in policy.all_terms():
-        if terms.calendar_by is not None:
-            cal_fields.update(terms.calendar_by.fields)
-        if terms.timezone_field is not None:
-            cal_fields.add(terms.timezone_field)
-    compiled = _Compiled(order, rank, frozenset(cal_fields), policy.rule_fields)
-    policy._cache["engine"] = compiled
+    compiled = _Compiled(policy)
+    policy.engine_cache["engine"] = compiled
     return compiled
 
 
@@ -213,30 +268,34 @@ class _Replay:
         where = f"ticket {ticket.id!r}"
         self.fields: dict[str, Any] = {k: _value(v) for k, v in ticket.fields.items()}
         self.explicit = ticket.plan
-        plan, self.rule = policy.plan_for(self.fields, self.explicit, where=where)
+        if compiled.rule_fields or self.explicit is not None:
+            plan, self.rule = policy.plan_for(self.fields, self.explicit, where=where)
+        else:
+            plan, self.rule = None, None
         self.created = _us(ticket.created_at, "created_at")
-        terms = policy.terms_for(plan, ticket.created_at)
+        terms = compiled.terms(policy, plan, ticket.created_at)
         self.terms = terms
         self.severity = terms.severity(ticket.severity, where=where)
         self.changes: list[Change] = [Change(self.created, -1, terms, self.severity, self.fields)]
         self.status = ticket.status.strip()
         self.key = norm(self.status)
-        self.category = policy.category(self.status, ticket=self.tid)
+        self.category = self._category(self.status, self.key)
         # Pause and solve rules come from the terms in force at creation.
-        self.solve = frozenset(terms.stop_statuses)
+        pauses, self.solve = compiled.status_rules(terms)
         self.solved = self._is_solved(self.key, self.category)
         self.metrics: list[_Metric] = []
-        by_name: dict[str, _Metric] = {}
-        for name in compiled.order:
-            d = policy.metric(name)
-            pause = terms.pause.get(name, d.pause or ())
+        for rule, pause in zip(compiled.rules, pauses, strict=True):
             m = _Metric(
-                name=name, index=compiled.rank[name], start=frozenset(d.start),
-                stop=frozenset(d.stop), once=d.cycles == "once", stop_on_solve=d.stop_on_solve,
-                after=None if d.after is None else by_name[d.after], pause=frozenset(pause),
-            )  # fmt: skip
-            by_name[name] = m
+                rule, rule.name, rule.once, rule.stop_on_solve, rule.start, rule.stop, pause,
+                None if rule.after < 0 else self.metrics[rule.after],
+            )
             self.metrics.append(m)
+
+    def _category(self, name: str, key: str) -> str:
+        found = self.compiled.status_map.get(key)
+        if found is not None:
+            return found
+        return self.policy.category(name, ticket=self.tid)  # unknown_status, or the error
 
     def _is_solved(self, key: str, category: str) -> bool:
         return key in self.solve or category in self.solve
@@ -315,7 +374,7 @@ class _Replay:
         key = norm(name)
         if key == self.key:
             return
-        category = self.policy.category(name, ticket=self.tid)
+        category = self._category(name, key)
         tokens = {f"status:{key}"}
         if category != self.category:
             tokens.add(f"status:{category}")
@@ -345,7 +404,7 @@ class _Replay:
     def _set_plan(self, plan: str | None, t: int, seq: int, where: str) -> None:
         if plan == self.terms.plan:
             return
-        terms = self.policy.terms_for(plan, self.ticket.created_at)
+        terms = self.compiled.terms(self.policy, plan, self.ticket.created_at)
         try:
             sev = terms.severity(self.severity)
         except UnknownSeverityError as exc:
@@ -434,12 +493,13 @@ def evaluate(
         else:
             r.field_event(ev, t, seq)
 
-    ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes])
+    ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
     results: list[MetricResult] = []
     cancelled = []
     for m in r.metrics:
+        index, repeating = m.rule.index, not m.once
         for cycle in m.cycles:
-            res, extra = measure(ctx, cycle, m.index, not m.once)
+            res, extra = measure(ctx, cycle, index, repeating)
             if res is not None:
                 results.append(res)
             elif extra is not None:

@@ -690,6 +690,21 @@ class Policy(_TermsFields):
         rule = self.rules[i]
         return self.resolve_plan(rule.plan), rule.name or f"rules[{i}]"
 
+    @property
+    def status_map(self) -> dict[str, str]:
+        """Status name (trimmed, lower case) -> category, the categories included."""
+        return self._status_map
+
+    @property
+    def has_versions(self) -> bool:
+        """Whether any terms depend on the creation date (dated versions)."""
+        return bool(self.versions) or any(p.versions for p in self.plans.values())
+
+    @property
+    def engine_cache(self) -> dict[str, Any]:
+        """Where the engine keeps what it compiles from this policy (private use)."""
+        return self._cache
+
     def all_terms(self) -> tuple[Terms, ...]:
         """Every resolved plan × version (each once)."""
         return tuple({id(t): t for t in self._terms.values()}.values())
