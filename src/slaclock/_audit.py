@@ -57,22 +57,31 @@ def _life_events(tid: str, cycle: Cycle, index: int, tz: tzinfo, until: int) -> 
     return out
 
 
-@dataclass(frozen=True, slots=True)
 class CycleAudit:
     """A measured cycle with what explain(), events() and next_change() need
     (picklable, so results travel between processes)."""
 
-    cycle: Cycle
-    spec: Spec
-    metric_index: int
-    repeating: bool
-    upto: int
-    now: int
-    status: str
-    deadline: int | None
-    breach: int | None
-    internal_breach: int | None
-    internal_deadline: int | None
+    __slots__ = (
+        "breach", "cycle", "deadline", "internal_breach", "internal_deadline", "metric_index",
+        "now", "repeating", "spec", "status", "upto",
+    )  # fmt: skip
+
+    def __init__(
+        self, cycle: Cycle, spec: Spec, metric_index: int, repeating: bool, upto: int,
+        now: int, status: str, deadline: int | None, breach: int | None,
+        internal_breach: int | None, internal_deadline: int | None,
+    ) -> None:  # fmt: skip
+        self.cycle = cycle
+        self.spec = spec
+        self.metric_index = metric_index
+        self.repeating = repeating
+        self.upto = upto
+        self.now = now
+        self.status = status
+        self.deadline = deadline
+        self.breach = breach
+        self.internal_breach = internal_breach
+        self.internal_deadline = internal_deadline
 
     # -- explain --------------------------------------------------------------------
 

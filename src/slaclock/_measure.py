@@ -18,7 +18,6 @@ from ._audit import CancelledAudit, CycleAudit
 from ._clock import OPEN, business_day_deadline, first_active, reach, used
 from ._index import OpenIndex
 from .calendar import Calendar
-from .durations import Duration
 from .errors import ConfigError, TimelineError
 from .policy import Target, Terms
 from .results import InternalResult, MetricResult, Status
@@ -158,9 +157,7 @@ def _resolve(ctx: Context, ch: Change, metric: str) -> Resolved | None:
     target = terms.severities[ch.severity].get(metric)
     if target is None:
         return None
-    if target.calendar is not None or (
-        terms.calendar_by is None and terms.timezone_field is None
-    ):
+    if target.calendar is not None or (terms.calendar_by is None and terms.timezone_field is None):
         key: tuple[Any, ...] = (id(terms), ch.severity, metric)
         found = ctx.targets.get(key)
         if found is not None:
@@ -280,91 +277,88 @@ def _tz_of(ctx: Context, ch: Change) -> tzinfo:
     return terms.calendars[terms.default_calendar].tz
 
 
+def _judge(
+    spec: Spec, runs: list[tuple[int, int]], target: int, init: int, bd_end: int | None,
+    stopped: bool, running: bool, x0: int, now: int, *, internal: bool,
+) -> tuple[Status, int | None, int | None, int]:  # fmt: skip
+    """``(status, deadline, breached_at, counted)`` of one target on a cycle's runs (the
+    rule of DESIGN.md "Met, breached, running, paused"); ``x0`` is where a projection
+    starts (the stop, or now)."""
+    ix = spec.ix
+    counted = init + used(ix, runs, spec.origin, x0)
+    if init >= target and spec.prior is not None:
+        hit = reached(spec, runs, internal=internal)
+    else:
+        hit = reach(ix, runs, spec.origin, target - init)
+    if bd_end is not None and hit is not None:
+        hit = business_day_deadline(ix, hit, bd_end)
+    if hit is not None:
+        breach = first_active(runs, hit)
+        if breach is not None:
+            return "breached", hit, breach, counted
+        if stopped:
+            return "met", hit, None, counted
+        if running:
+            return "running", (hit if hit > now else now), None, counted
+        return "paused", None, None, counted
+    if not stopped and not running:
+        return "paused", None, None, counted
+    x: int | None = ix.add(x0, target - counted)
+    if bd_end is not None:
+        x = business_day_deadline(ix, x, bd_end)
+    return ("met" if stopped else "running"), x, None, counted
+
+
 def _result(
     ctx: Context, cycle: Cycle, spec: Spec, metric_index: int, repeating: bool, upto: int
 ) -> MetricResult:
-    ix, now = spec.ix, ctx.now
+    now = ctx.now
     runs = _clip(cycle.runs, upto)
     target = spec.target_us
     init = spec.init
-    counted = init + used(ix, runs, spec.origin, upto)
-    elapsed = sum(used(s.ix, runs, a, min(b, upto)) for s, a, b in spec.legs())
-    remaining = max(target - counted, 0)
-    stopped = cycle.stop is not None
+    stop = cycle.stop
+    stopped = stop is not None
     running = not stopped and cycle.running
-    hit = business_day_deadline(ix, reached(spec, runs), spec.bd_end)
-    breach = None if hit is None else first_active(runs, hit)
-    status: Status
-    if breach is not None:
-        status = "breached"
-    elif stopped:
-        status = "met"
+    status, deadline, breach, counted = _judge(
+        spec, runs, target, init, spec.bd_end, stopped, running, upto, now, internal=False
+    )
+    if spec.prior is None:
+        elapsed = counted - init
     else:
-        status = "running" if running else "paused"
-    deadline: int | None
-    if status == "breached":
-        deadline = hit
-    elif status == "paused":
-        deadline = None
-    elif hit is not None:
-        deadline = hit if stopped else max(hit, now)
-    else:
-        x = ix.add(cycle.stop if cycle.stop is not None else now, remaining)
-        deadline = business_day_deadline(ix, x, spec.bd_end)
+        elapsed = sum(used(s.ix, runs, a, min(b, upto)) for s, a, b in spec.legs())
     share = counted / target if target else 1.0
-    warn_levels = [w for w in spec.warn_at if share >= w]
+    warning = None
+    for w in spec.resolved.warn_at:
+        if share >= w:
+            warning = w
     internal = None
-    i_breach = None
-    if spec.internal_us is not None:
-        internal, i_breach = _internal(spec, runs, stopped, running, upto)
+    i_breach = i_deadline = None
+    i_target = spec.internal_us
+    if i_target is not None:
+        i_init = round(spec.init_share * i_target)
+        i_status, i_deadline, i_breach, i_counted = _judge(
+            spec, runs, i_target, i_init, spec.i_bd_end, stopped, running, upto, now,
+            internal=True,
+        )  # fmt: skip
+        internal = InternalResult(
+            spec.resolved.target.internal,  # type: ignore[arg-type]
+            i_status, i_deadline, i_breach, i_counted / i_target if i_target else 1.0,
+            spec.resolved.cal.tz,
+        )  # fmt: skip
     audit = CycleAudit(
-        cycle=cycle, spec=spec, metric_index=metric_index, repeating=repeating, upto=upto,
-        now=now, status=status, deadline=deadline, breach=breach, internal_breach=i_breach,
-        internal_deadline=None if internal is None else internal._deadline,
+        cycle, spec, metric_index, repeating, upto, now, status, deadline, breach, i_breach,
+        i_deadline,
     )  # fmt: skip
     pauses: tuple[tuple[int, int | None, str], ...] = tuple(cycle.pauses)
     if cycle.pause_since is not None:
         pauses += ((cycle.pause_since[0], None, cycle.pause_since[1]),)
+    r = spec.resolved
     return MetricResult(
         name=cycle.metric, cycle=cycle.number, repeating=repeating, status=status,
-        target=spec.target.within, calendar=spec.cal_name, severity=spec.severity,
-        plan=spec.plan, tz=spec.cal.tz, start=cycle.start, deadline=deadline,
-        stop=cycle.stop, breach=breach, elapsed=elapsed, target_us=target,
-        remaining=remaining, share_used=share, now=now,
-        at_risk=status in ("running", "paused") and bool(warn_levels),
-        warning=warn_levels[-1] if warn_levels else None, pauses=pauses, internal=internal,
-        audit=audit,
+        target=r.target.within, calendar=r.cal_name, severity=r.severity, plan=r.plan,
+        tz=r.cal.tz, start=cycle.start, deadline=deadline, stop=stop, breach=breach,
+        elapsed=elapsed, target_us=target, remaining=max(target - counted, 0),
+        share_used=share, now=now,
+        at_risk=warning is not None and status in ("running", "paused"),
+        warning=warning, pauses=pauses, internal=internal, audit=audit,
     )  # fmt: skip
-
-
-def _internal(
-    spec: Spec, runs: list[tuple[int, int]], stopped: bool, running: bool, upto: int
-) -> tuple[InternalResult, int | None]:
-    ix = spec.ix
-    i_target = spec.internal_us
-    assert i_target is not None
-    assert spec.target.internal is not None
-    i_init = round(spec.init_share * i_target)
-    counted = i_init + used(ix, runs, spec.origin, upto)
-    hit = business_day_deadline(ix, reached(spec, runs, internal=True), spec.i_bd_end)
-    breach = None if hit is None else first_active(runs, hit)
-    status: Status
-    if breach is not None:
-        status = "breached"
-    elif stopped:
-        status = "met"
-    else:
-        status = "running" if running else "paused"
-    deadline: int | None
-    if status == "breached":
-        deadline = hit
-    elif status == "paused":
-        deadline = None
-    elif hit is not None:
-        deadline = hit if stopped else max(hit, upto)
-    else:
-        x = ix.add(upto, max(i_target - counted, 0))
-        deadline = business_day_deadline(ix, x, spec.i_bd_end)
-    share = counted / i_target if i_target else 1.0
-    result = InternalResult(spec.target.internal, status, deadline, breach, share, spec.cal.tz)
-    return result, breach

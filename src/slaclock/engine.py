@@ -167,8 +167,11 @@ class _Compiled:
         pos = {n: i for i, n in enumerate(order)}
         self.rules = tuple(
             _Rule(
-                name=n, index=self.rank[n], start=frozenset(defs[n].start),
-                stop=frozenset(defs[n].stop), once=defs[n].cycles == "once",
+                name=n,
+                index=self.rank[n],
+                start=frozenset(defs[n].start),
+                stop=frozenset(defs[n].stop),
+                once=defs[n].cycles == "once",
                 stop_on_solve=defs[n].stop_on_solve,
                 after=pos.get(defs[n].after or "", -1),
                 pause=defs[n].pause or (),
@@ -286,7 +289,13 @@ class _Replay:
         self.metrics: list[_Metric] = []
         for rule, pause in zip(compiled.rules, pauses, strict=True):
             m = _Metric(
-                rule, rule.name, rule.once, rule.stop_on_solve, rule.start, rule.stop, pause,
+                rule,
+                rule.name,
+                rule.once,
+                rule.stop_on_solve,
+                rule.start,
+                rule.stop,
+                pause,
                 None if rule.after < 0 else self.metrics[rule.after],
             )
             self.metrics.append(m)
