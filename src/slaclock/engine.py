@@ -175,7 +175,7 @@ class _Compiled:
                 stop_on_solve=defs[n].stop_on_solve,
                 after=pos.get(defs[n].after or "", -1),
                 pause=defs[n].pause or (),
-            )  # fmt: skip
+            )
             for n in order
         )
         cal_fields: set[str] = set()
