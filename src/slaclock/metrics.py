@@ -23,9 +23,9 @@ status names to them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal, final
+from typing import Annotated, Any, Final, Literal, final
 
-from pydantic import Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
 from ._model import FrozenModel
 from .errors import ConfigError
@@ -90,6 +90,12 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
+_ONE_OR_MORE: Final[dict[str, Any]] = {
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+}
+Triggers = Annotated[tuple[str, ...], WithJsonSchema(_ONE_OR_MORE)]
+
+
 @final
 class MetricDefinition(FrozenModel):
     """One metric: ``{start = ["created"], stop = ["field:assignee"], pause = ["pending"],
@@ -100,9 +106,9 @@ class MetricDefinition(FrozenModel):
     ``pause.<metric>`` then applies, default: never paused).
     """
 
-    start: tuple[str, ...] = Field((), description="Triggers that start a cycle.")
-    stop: tuple[str, ...] = Field((), description="Triggers that stop the running cycle.")
-    pause: tuple[str, ...] | None = Field(
+    start: Triggers = Field((), description="Triggers that start a cycle.")
+    stop: Triggers = Field((), description="Triggers that stop the running cycle.")
+    pause: Triggers | None = Field(
         None, description="Status categories or statuses in which the cycle does not count."
     )
     cycles: Literal["once", "each"] = Field(

@@ -39,6 +39,13 @@ class Condition(FrozenModel):
     contains: Scalar | None = Field(None, description="A list field holds this value.")
     exists: bool | None = Field(None, description="The field has a value (true) or not.")
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        full = handler.resolve_ref_schema(handler(core_schema))
+        scalar = {"type": ["string", "number", "boolean"], "description": "Equality."}
+        listed = {"type": "array", "items": scalar, "description": "One of these values."}
+        return {"anyOf": [scalar, listed, full]}
+
     @model_validator(mode="before")
     @classmethod
     def _short_forms(cls, data: Any) -> Any:
