@@ -485,3 +485,17 @@ class TestLooseEnds:
         assert again.metrics == sla.metrics
         assert again.events() == sla.events()
         assert str(again.explain()) == str(sla.explain())
+
+
+def test_identical_events_at_one_instant_count_once() -> None:
+    # Three copies of one agent reply (an export's duplicate rows) make one update, not
+    # three zero-length cycles that would each count as met.
+    p = policy(severities={"high": {"periodic_update": "4h"}})
+    reply = ev("16 10:00", "agent_reply")
+    once = evaluate(ticket(reply), p, now=at("16 12:00"))
+    thrice = evaluate(ticket(reply, reply, reply), p, now=at("16 12:00"))
+    assert [(m.cycle, m.status) for m in thrice if m.name == "periodic_update"] == [
+        (1, "met"),
+        (2, "running"),
+    ]
+    assert thrice.metrics == once.metrics

@@ -483,10 +483,15 @@ def evaluate(
 
     r = _Replay(ticket, policy, compiled)
     r.offer({"created"}, created, -1, entered_solve=False, reopened=False)
+    prev: Event | None = None
+    prev_t = created - 1
     for seq, ev in enumerate(ticket.events):
         t = _us(ev.at, "at")
         if t > horizon:
             break
+        if t == prev_t and ev == prev:
+            continue  # an identical event at the same instant (an export's duplicate row)
+        prev, prev_t = ev, t
         if isinstance(ev, AgentReply):
             r.offer({"agent_reply"}, t, seq, entered_solve=False, reopened=False)
         elif isinstance(ev, CustomerReply):
