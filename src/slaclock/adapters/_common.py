@@ -170,7 +170,7 @@ def _unpage(obj: Any, key: str | None, where: str) -> Iterator[tuple[str, dict[s
 
 def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found,unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         raise ConfigError(
             f"{str(path)!r} is Parquet, which needs pyarrow: pip install 'slaclock[warehouse]'"
