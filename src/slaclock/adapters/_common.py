@@ -315,7 +315,33 @@ def _key(value: Any) -> str:
     return str(value).strip().lower()
 
 
-# -- grouping by ticket ---------------------------------------------------------------
+# -- duplicates and grouping by ticket ------------------------------------------------
+
+
+@final
+class RecentIds:
+    """Ids seen among the last ``window`` records: drops the records an incremental
+    export repeats across a page boundary (the next page starts at the previous one's
+    end time) without remembering every id of a large export."""
+
+    __slots__ = ("_order", "_seen", "_window")
+
+    def __init__(self, window: int = 100_000) -> None:
+        from collections import deque
+
+        self._seen: set[Any] = set()
+        self._order: deque[Any] = deque()
+        self._window = window
+
+    def seen(self, key: Any) -> bool:
+        """Whether ``key`` was seen recently; remembers it otherwise."""
+        if key in self._seen:
+            return True
+        self._seen.add(key)
+        self._order.append(key)
+        if len(self._order) > self._window:
+            self._seen.discard(self._order.popleft())
+        return False
 
 
 @final

@@ -34,6 +34,7 @@ from ..ticket import FieldValue, Ticket
 from ._common import (
     Incomplete,
     IncompleteTickets,
+    RecentIds,
     RecordedCycle,
     StatusMap,
     TicketDraft,
@@ -140,7 +141,7 @@ def read(
     status_map = StatusMap(STATUSES, statuses)
     field_map = {**FIELDS, **(fields or {})}
     groups: TicketGroups = TicketGroups(spill_at=spill_at)
-    seen: set[tuple[str, str]] = set()
+    recent = RecentIds()
     for f in files:
         key = "audits" if "audits" in f.name else "ticket_events"
         for where, rec in iter_records(f, key):
@@ -148,10 +149,8 @@ def read(
             if tid is None:
                 raise TimelineError(f"{where}: ticket event has no ticket_id")
             rid = text(rec.get("id"))
-            if rid is not None:
-                if (tid, rid) in seen:
-                    continue  # the same update again, across a page boundary
-                seen.add((tid, rid))
+            if rid is not None and recent.seen((tid, rid)):
+                continue  # the same update again, across a page boundary
             groups.add(tid, _normalise(rec, where, field_map))
     gaps = IncompleteTickets(incomplete, "zendesk")
 
@@ -346,14 +345,12 @@ def read_recorded(
     patterns = ("ticket_metric_events*.json", "ticket_metric_events*.jsonl")
     files = require_files(path, patterns, what="zendesk ticket metric events")
     groups: TicketGroups = TicketGroups(spill_at=spill_at)
-    seen: set[str] = set()
+    recent = RecentIds()
     for f in files:
         for where, rec in iter_records(f, "ticket_metric_events"):
             rid = text(rec.get("id"))
-            if rid is not None:
-                if rid in seen:
-                    continue
-                seen.add(rid)
+            if rid is not None and recent.seen(rid):
+                continue
             tid = text(rec.get("ticket_id"))
             metric = text(rec.get("metric"))
             if tid is None or metric is None:
