@@ -241,6 +241,12 @@ def text(value: Any) -> str | None:
     """A helpdesk value as slaclock keeps field values: ids and names as strings, empty
     as None (``1234`` -> ``"1234"``, ``""`` -> None); JSON reference objects
     (``{"value": ..., "display_value": ...}``, ``{"name": ...}``) by their value."""
+    kind = type(value)
+    if kind is str:
+        s = value.strip()
+        return s or None
+    if kind is int:
+        return str(value)
     if isinstance(value, Mapping):
         for k in ("value", "name", "accountId", "id"):
             if k in value:
