@@ -238,22 +238,23 @@ class _Labelled:
 
     def __init__(self, prof: cProfile.Profile) -> None:
         self.prof = prof
+        self.names = code_names()
+        root = os.path.dirname(_HERE)
+        self.prefixes = (os.path.join(root, "src", ""), os.path.join(root, ""))
+
+    def label(self, code: Any) -> tuple[str, int, str]:
+        if isinstance(code, str):  # a built-in function
+            return ("~", 0, code)
+        path = code.co_filename
+        for base in self.prefixes:
+            path = path.removeprefix(base)
+        return (path, code.co_firstlineno, self.names.get(code, code.co_qualname))
 
     def create_stats(self) -> None:
-        names = code_names()
-        root = os.path.dirname(_HERE)
-
-        def label(code: Any) -> tuple[str, int, str]:
-            if isinstance(code, str):  # a built-in function
-                return ("~", 0, code)
-            name = names.get(code, code.co_qualname)
-            path = code.co_filename
-            for base in (os.path.join(root, "src", ""), os.path.join(root, "")):
-                path = path.removeprefix(base)
-            return (path, code.co_firstlineno, name)
-
+        label = self.label
         stats: dict[tuple[str, int, str], Any] = {}
-        for entry in self.prof.getstats():
+        entries = self.prof.getstats()
+        for entry in entries:
             func = label(entry.code)
             nc, cc = entry.callcount, entry.callcount - entry.reccallcount
             old = stats.get(func)
@@ -264,12 +265,12 @@ class _Labelled:
             else:
                 tt, ct, callers = entry.inlinetime, entry.totaltime, {}
             stats[func] = (cc, nc, tt, ct, callers)
-        for entry in self.prof.getstats():
+        for entry in entries:
+            caller = label(entry.code)
             for sub in entry.calls or ():
                 callee = stats[label(sub.code)][4]
-                key = label(entry.code)
-                prev = callee.get(key, (0, 0, 0.0, 0.0))
-                callee[key] = (
+                prev = callee.get(caller, (0, 0, 0.0, 0.0))
+                callee[caller] = (
                     prev[0] + sub.callcount, prev[1] + sub.callcount - sub.reccallcount,
                     prev[2] + sub.inlinetime, prev[3] + sub.totaltime,
                 )  # fmt: skip
