@@ -2,7 +2,7 @@
 reference replay measured in the same run on the same tickets.
 
 Run: ``.venv/bin/python benchmarks/engine.py [--n 5000] [--seed 1] [--reps 3] [--cpu N]
-[--quadratic 25000] [--profile]``
+[--edges 3000] [--quadratic 25000] [--profile]``
 
 The agreement is the built-in sample (``slaclock/data/sample_policy.toml``: 8x5 New York
 with US holidays, critical on 24x7, first_response / next_reply / resolution targets, an
@@ -16,6 +16,8 @@ It prints:
   best of ``--reps`` passes each, run in turns, and their ratio;
 - how many clocks (metric cycles) of every ticket the two computed, and how many agree
   on status, deadline, stopped_at, business_elapsed and breached_at (they must all);
+  then the same check on ``--edges`` tickets built to hit boundaries (events on whole
+  hours, every status, aliases, half of them evaluated at a random ``now``);
 - the quadratic case: one ticket with ``--quadratic`` severity changes interleaved with
   as many replies, validated and evaluated once, in seconds (and checked the same way);
 - with ``--profile``: cProfile of ``evaluate``, the top 25 functions by own time, with
@@ -106,6 +108,45 @@ def make_ticket(rng: random.Random, i: int) -> dict[str, Any]:
         "fields": {"customer": f"c{rng.randrange(50)}"},
         "events": events,
     }
+
+
+def edge_ticket(rng: random.Random, i: int) -> tuple[dict[str, Any], datetime | None]:
+    """A ticket for the agreement check only: up to 13 events on whole hours (so replies,
+    solves and pauses fall exactly on opens, closes and deadlines), every status (``new``
+    too), severity aliases in other cases, plan names in other cases; and a ``now`` on a
+    whole hour inside or after its life (None: at its last event)."""
+    created = START + timedelta(hours=rng.randrange(0, 8_760))
+    t = created
+    events: list[dict[str, Any]] = []
+    kinds = [
+        "agent_reply",
+        "customer_reply",
+        "status",
+        "status",
+        "status",
+        "severity",
+        "internal_note",
+    ]
+    for _ in range(rng.randrange(0, 14)):
+        t += timedelta(hours=rng.choice([0, 0, 1, 1, 2, 3, 6, 9, 15, 24]))
+        kind = rng.choice(kinds)
+        ev: dict[str, Any] = {"at": t.astimezone(NY).isoformat(), "type": kind}
+        if kind == "status":
+            ev["status"] = rng.choice(["open", "pending", "on_hold", "solved", "closed", "new"])
+        elif kind == "severity":
+            ev["severity"] = rng.choice(["critical", "high", "low", "P1", "Urgent"])
+        events.append(ev)
+    now = None
+    if rng.random() < 0.5:
+        now = created + timedelta(hours=rng.randrange(0, (t - created) // timedelta(hours=1) + 30))
+    data = {
+        "id": f"E-{i}",
+        "created_at": created.astimezone(NY).isoformat(),
+        "severity": rng.choice(["critical", "high", "low"]),
+        "plan": rng.choice([None, "premium", "standard", "Premium"]),
+        "events": events,
+    }
+    return data, now
 
 
 def quadratic_ticket(n: int) -> dict[str, Any]:
@@ -304,6 +345,10 @@ def main() -> None:
         "--quadratic", type=int, default=25_000, metavar="N",
         help="severity changes (and replies) of the one-ticket case; 0 skips it",
     )  # fmt: skip
+    ap.add_argument(
+        "--edges", type=int, default=3_000, metavar="N",
+        help="tickets of the edge-case agreement check (whole hours, random now); 0 skips it",
+    )  # fmt: skip
     ap.add_argument("--profile", action="store_true", help="also profile evaluate")
     args = ap.parse_args()
 
@@ -343,6 +388,21 @@ def main() -> None:
     compared, agree = check(tickets, slas, clocks)
     print(f"\nreference vs evaluate: {compared:,} clocks compared, {agree:,} agree")
     print("  (status, deadline, stopped_at, business_elapsed, breached_at of every cycle)")
+
+    if args.edges:
+        e_rng = random.Random(args.seed)
+        cases = [edge_ticket(e_rng, i) for i in range(args.edges)]
+        e_tickets = [Ticket.model_validate(data) for data, _ in cases]
+        e_slas = [
+            evaluate(t, policy, now=now) for t, (_, now) in zip(e_tickets, cases, strict=True)
+        ]
+        e_clocks = [
+            ref.replay(t, reference, None if now is None else ref.to_us(now))
+            for t, (_, now) in zip(e_tickets, cases, strict=True)
+        ]
+        e_compared, e_agree = check(e_tickets, e_slas, e_clocks)
+        print(f"\nedge cases: {args.edges:,} tickets on whole hours, half at a random now")
+        print(f"  reference vs evaluate: {e_compared:,} clocks compared, {e_agree:,} agree")
 
     if args.quadratic:
         q = args.quadratic

@@ -220,12 +220,14 @@ class TestReferenceByHand:
 
 
 def test_engine_script_agrees_with_the_reference() -> None:
-    out = run("engine.py", "--n", "200", "--reps", "1", "--quadratic", "300")
+    out = run("engine.py", "--n", "200", "--reps", "1", "--edges", "300", "--quadratic", "300")
     found = counts(r"([\d,]+) clocks compared, ([\d,]+) agree", out)
-    assert len(found) == 2, out  # the 200 tickets, then the quadratic case
-    (compared, agree), (q_compared, q_agree) = found
+    assert len(found) == 3, out  # the 200 tickets, the edge cases, the quadratic case
+    (compared, agree), (e_compared, e_agree), (q_compared, q_agree) = found
     assert compared == agree, out
     assert compared >= 200  # every ticket has a first_response clock
+    assert e_compared == e_agree, out
+    assert e_compared >= 300
     assert q_compared == q_agree, out
     assert q_compared > 100  # ~1 in 3 of its 150 next_reply cycles has no target (low)
     assert "DIFFERS" not in out
@@ -255,7 +257,8 @@ def test_profile_labels_every_function_apart() -> None:
 
 
 def test_engine_profile_option_prints_the_top_functions() -> None:
-    out = run("engine.py", "--n", "30", "--reps", "1", "--quadratic", "0", "--profile")
+    out = run("engine.py", "--n", "30", "--reps", "1", "--edges", "0", "--quadratic", "0",
+              "--profile")  # fmt: skip
     assert "top 25 by own time" in out
     assert "slaclock/engine.py" in out
     assert "__create_fn__" not in out
