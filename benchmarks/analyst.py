@@ -83,7 +83,8 @@ def analyst_first_response(log: Path, now: str) -> Any:
 
     cols = ["ticket_id", "at", "type", "severity", "plan", "status"]
     if log.suffix == ".csv":
-        ev = pd.read_csv(log, usecols=cols, dtype=str)
+        kinds = dict.fromkeys(["type", "severity", "plan", "status"], "category")
+        ev = pd.read_csv(log, usecols=cols, dtype={"ticket_id": str, "at": str, **kinds})
     else:
         ev = pd.read_json(log, lines=True, dtype=False).reindex(columns=cols)
     ev["at"] = pd.to_datetime(ev["at"], utc=True, format="ISO8601")
@@ -96,8 +97,8 @@ def analyst_first_response(log: Path, now: str) -> Any:
     t = pd.DataFrame(
         {
             "start": created["at"],
-            "severity": created["severity"].str.strip().str.lower().replace(ALIASES),
-            "plan": created["plan"].fillna("standard").str.strip().str.lower(),
+            "severity": created["severity"].astype(str).str.strip().str.lower().replace(ALIASES),
+            "plan": created["plan"].astype("string").fillna("standard").str.strip().str.lower(),
         }
     )
     t["stop"] = stops.reindex(t.index)
