@@ -258,7 +258,10 @@ def main() -> None:
             f"log: {args.tickets:,} tickets, {rows:,} events, {args.format}, "
             f"{log.stat().st_size / 2**20:.1f} MiB (written in {time.perf_counter() - t0:.1f} s)"
         )
-        pinned = f"pinned to CPU {args.cpu}" if args.cpu is not None else "not pinned"
+        allowed = sorted(os.sched_getaffinity(0))
+        pinned = "not pinned"
+        if len(allowed) < (os.cpu_count() or 0):
+            pinned = f"pinned to CPU {','.join(map(str, allowed))} (children too)"
         print(
             f"python {sys.version.split()[0]}; load average {one:.2f} {five:.2f} {fifteen:.2f}; "
             f"{pinned}; best of {args.reps} runs each, in turns; wall time of each child "

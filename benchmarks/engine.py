@@ -183,6 +183,12 @@ def best_of(fns: dict[str, Callable[[], Any]], reps: int) -> dict[str, tuple[flo
 
 def pin(cpu: int | None) -> str:
     if cpu is None:
+        try:
+            allowed = sorted(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            return "not pinned"
+        if len(allowed) < (os.cpu_count() or 0):
+            return f"pinned by the caller to CPU {','.join(map(str, allowed))}"
         return "not pinned (use --cpu N, or taskset)"
     try:
         os.sched_setaffinity(0, {cpu})
