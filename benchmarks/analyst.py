@@ -150,19 +150,18 @@ def write_log(n: int, seed: int, path: Path) -> int:
     """``n`` tickets of ``event_log.py``'s generator, grouped by ticket; return rows."""
     ticket_events = load_sibling("event_log").ticket_events
     rng = random.Random(seed)
-    rows = 0
+    rows = [row for i in range(n) for row in ticket_events(rng, i)]
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS) if path.suffix == ".csv" else None
-        if writer is not None:
+        if path.suffix == ".csv":
+            header = dict.fromkeys(COLUMNS)
+            for row in rows:  # columns the generator may add later
+                header.update(dict.fromkeys(row))
+            writer = csv.DictWriter(fh, list(header))
             writer.writeheader()
-        for i in range(n):
-            for row in ticket_events(rng, i):
-                if writer is not None:
-                    writer.writerow(row)
-                else:
-                    fh.write(json.dumps(row, separators=(",", ":")) + "\n")
-                rows += 1
-    return rows
+            writer.writerows(rows)
+        else:
+            fh.writelines(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
+    return len(rows)
 
 
 def first_response_policy(path: Path) -> None:
