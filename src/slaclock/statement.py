@@ -384,6 +384,7 @@ def build(
     months = _months_back(month, trend_months)
     own: list[Mapping[str, Any]] = []  # the customer's rows of the trend's months
     rows: list[Mapping[str, Any]] = []  # ... of the statement's month
+    active: set[str] = set()  # months of own with tickets
     seen_customer = False
     for row in report.rows:
         value = _field(row, by)
@@ -399,6 +400,7 @@ def build(
         key = f"{created.astimezone(zone):%Y-%m}"
         if key in months:
             own.append(row)
+            active.add(key)
             if key == month:
                 rows.append(row)
     if not seen_customer:
@@ -407,7 +409,6 @@ def build(
         raise ConfigError(f"no ticket has {by} = {customer!r}; known: {shown or 'none'}")
 
     # The trend starts at the customer's first month with tickets (within trend_months).
-    active = {f"{_created(r).astimezone(zone):%Y-%m}" for r in own}  # type: ignore[union-attr]
     months = months[next((i for i, m in enumerate(months) if m in active), len(months) - 1) :]
     month_report = Report(rows, tz=zone, policy=policy)
     trend_report = Report(own, tz=zone, policy=policy)
