@@ -103,7 +103,7 @@ def render(s: Statement) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="{_e(generator)}">',
         f"<title>{_e(s.title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{_CSS}{_CSS_INTERNAL if s.internal else ''}</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -511,7 +511,6 @@ h2 { font-size: 18px; margin: 26px 0 8px; padding-bottom: 4px;
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
-.internal-banner { background: #fff3e0; border: 1px solid #e65100; padding: 6px 10px; }
 ul.cards { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 10px; }
 ul.cards li { border: 1px solid var(--rule); border-radius: 6px; padding: 8px 14px;
   min-width: 150px; }
@@ -529,7 +528,6 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowra
 tr.total td, tr.total th { font-weight: 600; background: #fafafa; }
 td.none { color: var(--muted); }
 .cal, .of { color: var(--muted); font-size: 90%; }
-.internal { color: #e65100; }
 .verdict.ok { color: var(--met); font-weight: 600; }
 .verdict.missed { color: var(--breached); font-weight: 600; }
 table.breaches td.why { color: var(--muted); font-size: 92%; }
@@ -548,4 +546,9 @@ footer { margin-top: 30px; border-top: 1px solid var(--rule); color: var(--muted
   h2 { break-after: avoid-page; }
   figure, ul.cards, tr, table.targets, table.entitlements { break-inside: avoid; }
 }
+"""
+# Only on an internal edition (a customer's page never mentions internal targets).
+_CSS_INTERNAL: Final = """
+.internal-banner { background: #fff3e0; border: 1px solid #e65100; padding: 6px 10px; }
+.internal { color: #e65100; }
 """
