@@ -545,6 +545,7 @@ footer { margin-top: 30px; border-top: 1px solid var(--rule); color: var(--muted
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid-page; }
   figure, ul.cards, tr, table.targets, table.entitlements { break-inside: avoid; }
+  ul.cards li { min-width: 0; flex: 1; padding: 6px 10px; }
 }
 """
 # Only on an internal edition (a customer's page never mentions internal targets).

@@ -436,6 +436,8 @@ def build(
     )
     if now is None and notes is not None:
         now = notes.now
+    if now is not None:
+        now = now.astimezone(zone)
     rules = (
         ()
         if notes is None
