@@ -324,8 +324,13 @@ def _period_name(key: str, granularity: str) -> str:
 
 
 def _references(s: Statement) -> tuple[_svg.Reference, ...]:
+    """One dashed line per objective share, naming the metrics it is for."""
+    metrics: dict[float, list[str]] = {}
+    for o in s.objectives:
+        metrics.setdefault(o.share, []).append(_label(o.metric))
     return tuple(
-        _svg.Reference(v, f"objective {v:.0%}") for v in sorted({o.share for o in s.objectives})
+        _svg.Reference(v, f"objective {v:.0%} ({', '.join(dict.fromkeys(metrics[v]))})")
+        for v in sorted(metrics)
     )
 
 
