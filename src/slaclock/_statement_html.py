@@ -214,6 +214,13 @@ def _agreement(s: Statement) -> list[str]:
     return _section("agreement", "Your agreement", out)
 
 
+def _in_order(s: Statement) -> list[AttainmentRow]:
+    """The month's per-metric totals in the statement's metric order (one colour per
+    metric across both charts)."""
+    totals = {r.metric: r for r in s.totals}
+    return [totals[m] for m in s.metrics if m in totals]
+
+
 def _attainment_cells(r: AttainmentRow, internal: bool) -> str:
     cells = [
         _num("total", r.total),
@@ -241,7 +248,7 @@ def _attainment(s: Statement) -> list[str]:
         head += ["Internal met", "Internal breached", "Internal met share"]
     per = {(r.metric, r.group[0]): r for r in s.attainment}
     rows = []
-    for t in s.totals:
+    for t in _in_order(s):
         metric, label = _e(t.metric), _e(_label(t.metric))
         for sev in s.severities:
             r = per.get((t.metric, sev))
@@ -347,15 +354,15 @@ def _periods(s: Statement) -> list[str]:
         return _section("periods", title, ["<p>No clocks to chart this month.</p>"])
     cells = {(r.metric, r.group[0]): r for r in s.by_period}
     series = []
-    for t in s.totals:
+    for metric in s.metrics:  # every metric of the trend too: one colour per metric
         values: list[float | None] = []
         notes: list[str] = []
         for p in s.periods:
-            r = cells.get((t.metric, p))
+            r = cells.get((metric, p))
             values.append(None if r is None else r.share_met)
             what = "no clocks" if r is None else _decided(r)
-            notes.append(f"{_label(t.metric)}, {_period_name(p, s.granularity)}: {what}")
-        series.append(_svg.Series(_label(t.metric), tuple(values), tuple(notes)))
+            notes.append(f"{_label(metric)}, {_period_name(p, s.granularity)}: {what}")
+        series.append(_svg.Series(_label(metric), tuple(values), tuple(notes)))
     unit = "day" if s.granularity == "day" else "ISO week"
     month = _month_name(s.month)
     chart = _svg.Chart(
@@ -536,6 +543,7 @@ td.none { color: var(--muted); }
 .verdict.ok { color: var(--met); font-weight: 600; }
 .verdict.missed { color: var(--breached); font-weight: 600; }
 table.breaches td.why { color: var(--muted); font-size: 92%; }
+table.breaches tbody th { white-space: nowrap; }
 table.entitlements, table.targets { width: auto; min-width: 50%; }
 p.note { color: var(--muted); font-size: 92%; margin: 4px 0; }
 ul.calendars { margin: 2px 0 8px; color: var(--muted); font-size: 92%; }

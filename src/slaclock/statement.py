@@ -413,7 +413,7 @@ def build(
     month_report = Report(rows, tz=zone, policy=policy)
     trend_report = Report(own, tz=zone, policy=policy)
 
-    metrics = tuple(dict.fromkeys(str(r.get("metric")) for r in own))
+    metrics = _metric_order(policy, dict.fromkeys(str(r.get("metric")) for r in own))
     severities = _severity_order(policy, {str(r.get("severity")) for r in rows})
 
     chosen = list(getattr(policy, "objectives", ()) if objectives is None else objectives)
@@ -479,6 +479,19 @@ def _days(month: str) -> list[date]:
         out.append(d)
         d += timedelta(days=1)
     return out
+
+
+def _metric_order(policy: Policy | None, present: Mapping[str, None]) -> tuple[str, ...]:
+    """The metrics present, in the order the agreement's matrix names them (the same
+    order, and so the same colour, in every table and chart), others after them."""
+    order: list[str] = []
+    if policy is not None:
+        plans: list[str | None] = [*policy.plans] or [None]
+        for plan in plans:
+            for targets in policy.terms_for(plan, _LATEST).severities.values():
+                order += [m for m, _ in _targets_of(targets) if m not in order]
+    known = [m for m in order if m in present]
+    return tuple(known + [m for m in present if m not in known])
 
 
 def _severity_order(policy: Policy | None, present: set[str]) -> tuple[str, ...]:
