@@ -394,6 +394,14 @@ class TestPage:
             assert a.get("aria-labelledby")
         assert ("html", {"lang": "en"}) in page.tags
 
+    def test_one_metric_order_in_both_charts(self, report: Report) -> None:
+        # globex has no resolution clock decided in week 46 and acme none in week 44: the
+        # series (and so the colours) still come in the agreement's order in both charts.
+        for customer in ("acme", "globex"):
+            html = report.statement(customer=customer, month="2026-11").html()
+            legends = re.findall(r'class="legend-item" data-series="([^"]+)"', html)
+            assert legends == ["First response", "Resolution"] * 2
+
     def test_figures_carry_their_values(self, acme: Statement) -> None:
         html = acme.html()
         assert '<span data-figure="tickets" data-value="5">5</span>' in html
