@@ -547,8 +547,7 @@ def _edition(
 ) -> Edition:
     per_plan: Counter[str] = Counter()
     latest: dict[str, datetime] = {}
-    for tid, row in {str(r.get("ticket_id")): r for r in rows}.items():
-        del tid
+    for row in {str(r.get("ticket_id")): r for r in rows}.values():  # one row per ticket
         plan = row.get("plan")
         if plan not in (None, ""):
             per_plan[str(plan)] += 1
@@ -591,12 +590,9 @@ def _edition(
 
 
 def _describe_calendar(cal: Any) -> str:
-    """``"Mon–Fri 09:00–17:00, America/New_York, 1 holiday date"``: a calendar's hours in
-    one line (from ``describe()``)."""
-    try:
-        week = cal.describe()
-    except Exception:  # pragma: no cover - a calendar that cannot describe itself
-        return str(cal.timezone)
+    """``"Mon–Fri 09:00-17:00 (America/New_York, 1 holiday rule)"``: a calendar's weekly
+    hours in one line (from ``describe()``)."""
+    week = cal.describe()
     spans: dict[tuple[str, ...], list[str]] = {}
     for day, hours in week.days.items():
         if hours:
