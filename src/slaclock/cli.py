@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from ._cli_statement import add_statement_parser  # LOCAL HOOK (issue 10), lead adds in main
 from ._model import load_mapping
 from .calendar import Calendar
 from .durations import Duration
@@ -301,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--breaches", action="store_true", help="list every breached clock")
     p.set_defaults(func=_cmd_report)
+
+    add_statement_parser(sub)  # LOCAL HOOK (issue 10), lead adds in main
 
     p = sub.add_parser("deadline", help="when is a target due on a calendar")
     p.add_argument("--calendar", required=True, help="calendar file (TOML/JSON) or a preset")

@@ -13,19 +13,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .durations import Duration
 from .errors import ConfigError
 from .io import read_results, result_rows
 from .results import TicketSla
+from .statement import Notes, resolve_zone
 from .ticket import Ticket
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from .policy import Policy
+    from .statement import ObjectiveLike, Statement
 
 __all__ = [
     "AttainmentRow",
@@ -185,32 +189,88 @@ def _fmt(v: Any) -> str:
 class Report:
     """Flat result rows of many tickets, and the questions support leads ask of them."""
 
-    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        tz: str | tzinfo | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        """``tz``: the zone of day / week / month buckets (default: the zone of
+        ``policy``'s default calendar, else UTC; tables grouped by a bucket say which).
+        ``policy``: the agreement, for that zone and for :meth:`statement`."""
         self.rows: tuple[Mapping[str, Any], ...] = tuple(rows)
         self._known: frozenset[str] | None = None
+        # -- buckets in a stated zone, statements (issue 10) -------------------------------
+        self.policy = policy
+        self.tz, self.tz_name, self._tz_source = resolve_zone(tz, policy)
+        self._notes: Notes | None = None
+
+    def _titled(self, title: str, by: Sequence[str]) -> str:
+        """A table title that says the zone of its buckets, when it has any."""
+        if not any(b in _BUCKETS for b in by):
+            return title
+        how = ": no policy or tz given" if self._tz_source == "default" else ""
+        return f"{title} (buckets in {self.tz_name}{how})"
+
+    def statement(
+        self,
+        *,
+        customer: str,
+        month: str,
+        by: str = "customer",
+        tz: str | tzinfo | None = None,
+        objectives: Iterable[ObjectiveLike] | None = None,
+        internal: bool = False,
+        now: datetime | None = None,
+        granularity: Literal["auto", "day", "week"] = "auto",
+    ) -> Statement:
+        """The monthly SLA statement of one customer (``month`` as ``"YYYY-MM"``); see
+        :func:`slaclock.statement.build`. ``.html()`` gives the page to send."""
+        from .statement import build
+
+        return build(
+            self, customer=customer, month=month, by=by, tz=tz, objectives=objectives,
+            internal=internal, now=now, granularity=granularity,
+        )  # fmt: skip
 
     @classmethod
     def from_results(
-        cls, results: Iterable[tuple[Ticket, TicketSla]], *, fields: Sequence[str] = ()
+        cls,
+        results: Iterable[tuple[Ticket, TicketSla]],
+        *,
+        fields: Sequence[str] = (),
+        tz: str | tzinfo | None = None,
+        policy: Policy | None = None,
     ) -> Report:
-        """From ``(ticket, evaluate(ticket, policy))`` pairs."""
+        """From ``(ticket, evaluate(ticket, policy))`` pairs. Pass the ``policy`` for
+        buckets in its zone and for statements (which also keep one ``explain()`` line
+        per breached clock from here)."""
         rows: list[Mapping[str, Any]] = []
+        notes = Notes()
         for ticket, sla in results:
             rows.extend(result_rows(sla, ticket, fields=fields))
-        return cls(rows)
+            notes.add(sla)
+        report = cls(rows, tz=tz, policy=policy)
+        report._notes = notes
+        return report
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Report:
+    def from_file(
+        cls, path: str | Path, *, tz: str | tzinfo | None = None, policy: Policy | None = None
+    ) -> Report:
         """From a results file written by ``slaclock evaluate`` (CSV, JSONL or JSON)."""
-        return cls(read_results(path))
+        return cls(read_results(path), tz=tz, policy=policy)
 
     @classmethod
-    def from_pandas(cls, frame: pd.DataFrame) -> Report:
+    def from_pandas(
+        cls, frame: pd.DataFrame, *, tz: str | tzinfo | None = None, policy: Policy | None = None
+    ) -> Report:
         """From a DataFrame with the columns of :meth:`to_pandas`."""
         rows = []
         for rec in frame.to_dict(orient="records"):
             rows.append({str(k): (None if _isnan(v) else _py(v)) for k, v in rec.items()})
-        return cls(rows)
+        return cls(rows, tz=tz, policy=policy)
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per clock (needs pandas)."""
@@ -254,7 +314,7 @@ class Report:
                     )
                 if isinstance(created, str):
                     created = datetime.fromisoformat(created)
-                key.append(_BUCKETS[name](created))
+                key.append(_BUCKETS[name](created.astimezone(self.tz)))
             elif name in row:
                 key.append(row[name])
             elif f"field.{name}" in row:
@@ -303,7 +363,7 @@ class Report:
                     internal_share_met=i_met / (i_met + i_br) if i_met + i_br else None,
                 )
             )
-        return Table("Attainment", by, out)
+        return Table(self._titled("Attainment", by), by, out)
 
     def objective(
         self,
@@ -353,7 +413,7 @@ class Report:
                 )
             )
         goal = f"within {Duration.parse(within)}" if within is not None else "met"
-        return Table(f"Objective: {share:.0%} of {metric} {goal}", by, out)
+        return Table(self._titled(f"Objective: {share:.0%} of {metric} {goal}", by), by, out)
 
     def percentiles(
         self, metric: str, *, q: Sequence[float] = (50, 90, 95), by: Sequence[str] = ()
@@ -370,7 +430,7 @@ class Report:
                 (float(p), timedelta(seconds=_nearest_rank(values, p))) for p in q if values
             )
             out.append(PercentileRow(group=key, metric=str(m), count=len(values), percentiles=pcts))
-        return Table(f"Business time of {metric}", by, out)
+        return Table(self._titled(f"Business time of {metric}", by), by, out)
 
     def breaches(self, *, metric: str | None = None) -> Table:
         """Every breached clock, latest deadline last, with how late it was."""
