@@ -280,9 +280,9 @@ class TestObjectives:
         assert "attainment is shown alone" in acme.html()
 
     def test_policy_objectives_are_read(self, pairs: list, policy: Policy) -> None:  # type: ignore[type-arg]
-        # Policy.objectives arrives with version 2; a stand-in attribute until then.
-        with_goal = policy.model_copy()
-        object.__setattr__(with_goal, "objectives", (ObjectiveSpec("first_response", 0.5),))
+        data = policy.model_dump(mode="json", exclude_unset=True)
+        data["objectives"] = [{"metric": "first_response", "share": 0.5}]
+        with_goal = Policy.model_validate(data)
         report = Report.from_results(pairs, policy=with_goal)
         (o,) = report.statement(customer="globex", month="2026-11").objectives
         assert o.total is not None

@@ -420,6 +420,12 @@ class Policy(_TermsFields):
     _keys: dict[str | None, list[tuple[datetime, int]]] = PrivateAttr(default_factory=dict)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)  # the engine's compiled form
 
+    def _repr_html_(self) -> str:
+        """The matrix as one table per plan (what a notebook shows for an agreement)."""
+        from ._html import policy_html
+
+        return policy_html(self)
+
     def __eq__(self, other: object) -> bool:
         """Equal configurations (the load-time caches are not compared)."""
         if not isinstance(other, Policy):

@@ -500,11 +500,12 @@ class TicketSla:
 
         return ticket_html(self)
 
-    def plot(self, ax: Any = None, **kw: Any) -> Any:
-        """A timeline of the clocks (needs matplotlib); returns the ``Axes``."""
+    def plot(self, ax: Any = None, *, tz: Any = None) -> Any:
+        """A timeline of the clocks (needs matplotlib), times in ``tz`` (default: the
+        calendar's zone, named on the axis); returns the ``Axes``."""
         from .plot import plot_ticket
 
-        return plot_ticket(self, ax=ax, **kw)
+        return plot_ticket(self, ax=ax, tz=tz)
 
     def __str__(self) -> str:
         head = f"Ticket {self.ticket_id} ({self.severity}"

@@ -416,7 +416,7 @@ def build(
     metrics = _metric_order(policy, dict.fromkeys(str(r.get("metric")) for r in own))
     severities = _severity_order(policy, {str(r.get("severity")) for r in rows})
 
-    chosen = list(getattr(policy, "objectives", ()) if objectives is None else objectives)
+    chosen = list(_policy_objectives(policy, month) if objectives is None else objectives)
     results = tuple(_objective(o, rows, zone, policy) for o in chosen)
 
     totals = tuple(month_report.attainment())
@@ -632,3 +632,18 @@ def safe_filename(customer: str, month: str) -> str:
     if slug != customer:
         slug += "-" + hashlib.sha1(customer.encode("utf-8")).hexdigest()[:6]
     return f"{slug}-{month}.html"
+
+
+def _policy_objectives(policy: Any, month: str) -> tuple[Any, ...]:
+    """The objectives of the agreement's terms in force in ``month`` (the default plan's
+    when it has plans), or ()."""
+    if policy is None:
+        return ()
+    terms_for = getattr(policy, "terms_for", None)
+    if terms_for is None:
+        return tuple(getattr(policy, "objectives", None) or ())
+    year, mon = (int(x) for x in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=UTC)
+    plans = getattr(policy, "plans", {}) or {}
+    plan = getattr(policy, "default_plan", None) or (next(iter(plans)) if plans else None)
+    return tuple(terms_for(plan, start).objectives)
