@@ -87,9 +87,12 @@ def parse_interval(
         )
     m = _INTERVAL.fullmatch(text)
     if not m:
+        ascii_hint = (
+            " with ASCII digits 0-9" if any(c.isdigit() and not c.isascii() for c in text) else ""
+        )
         raise ConfigError(
-            f"malformed interval {text!r} in {where}; expected 'HH:MM-HH:MM' such as "
-            "'08:00-17:00' (or '22:00-06:00' for an overnight shift)"
+            f"malformed interval {text!r} in {where}; expected 'HH:MM-HH:MM'{ascii_hint} such "
+            "as '08:00-17:00' (or '22:00-06:00' for an overnight shift)"
         )
     start = parse_time(m.group(1), interval=text, where=where, is_end=False)
     end = parse_time(m.group(2), interval=text, where=where, is_end=True)

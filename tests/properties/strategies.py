@@ -186,9 +186,7 @@ def scenarios(
         config["holidays"] = holidays
     override_dates = draw(st.lists(_near(focus, 6), max_size=3, unique=True))
     if override_dates:
-        config["overrides"] = {
-            d.isoformat(): draw(date_hours()) for d in override_dates
-        }
+        config["overrides"] = {d.isoformat(): draw(date_hours()) for d in override_dates}
     return Scenario(config, focus)
 
 
