@@ -325,7 +325,20 @@ class YearBlock:
     the year; ``days``: ordinals (``date.toordinal()``) of its local dates with open time.
     """
 
-    __slots__ = ("cum", "days", "ends", "hi", "lo", "nbytes", "starts", "total", "used", "year")
+    __slots__ = (
+        "cum",
+        "days",
+        "ends",
+        "first_day",
+        "hi",
+        "lo",
+        "midnights",
+        "nbytes",
+        "starts",
+        "total",
+        "used",
+        "year",
+    )
 
     def __init__(self, year: int, lo: int, hi: int, starts: list[int], ends: list[int],
                  midnights: Sequence[int]) -> None:  # fmt: skip
@@ -354,8 +367,10 @@ class YearBlock:
         self.cum: Ints = _store(cum)
         self.total = acc
         self.days: Ints = _store(days)
+        self.first_day = first
+        self.midnights: Ints = array("q", midnights)
         per_value = 40 if isinstance(self.starts, list) else 8
-        self.nbytes = 3 * per_value * len(starts) + 40 * len(days) + 400
+        self.nbytes = 3 * per_value * len(starts) + 40 * len(days) + 8 * len(midnights) + 400
         self.used = 0
 
     def rel(self, us: int) -> int:
@@ -372,6 +387,24 @@ class YearBlock:
         cum = self.cum
         j = bisect_left(cum, target) - 1
         return self.starts[j] + (target - cum[j])
+
+    def clamp_into_day(self, day: int, us: int) -> int:
+        """``us`` clamped into the open hours of the local date with ordinal ``day`` (one
+        of ``days``): before its opening the opening, after its closing the closing, in a
+        break the next opening."""
+        k = day - self.first_day
+        day_lo, day_hi = self.midnights[k], self.midnights[k + 1]
+        starts, ends = self.starts, self.ends
+        first = bisect_right(ends, day_lo)  # the date's first interval
+        last = bisect_left(starts, day_hi) - 1  # and its last
+        opening = starts[first] if starts[first] > day_lo else day_lo
+        closing = ends[last] if ends[last] < day_hi else day_hi
+        if us <= opening:
+            return opening
+        if us >= closing:
+            return closing
+        i = bisect_right(starts, us) - 1
+        return us if us < ends[i] else starts[i + 1]
 
     def at_latest(self, target: int) -> int:
         """The latest instant with ``rel == target`` (``0 <= target < total``)."""
@@ -771,13 +804,6 @@ class OpenIndex:
         if pending is not None:
             yield pending
 
-    def day_intervals(self, day: int) -> list[Interval]:
-        """Open intervals of the local date with ordinal ``day``."""
-        d = date.fromordinal(day)
-        return list(
-            self.intervals_between(self._src.midnight(d), self._src.midnight(d + timedelta(1)))
-        )
-
     def add_business_days(self, t: int, n: int) -> int:
         """``Calendar.add_business_days`` on microseconds (``n >= 0``).
 
@@ -793,28 +819,23 @@ class OpenIndex:
             return start
         tz = self._src.tz
         local = tz.fromutc(datetime(1970, 1, 1, tzinfo=tz) + _ONE_US * start)
-        day = self._nth_open_day(local.date().toordinal(), n, local)
-        naive = datetime.combine(date.fromordinal(day), local.time())
-        u0 = (naive.replace(tzinfo=tz, fold=0) - EPOCH) // _ONE_US
-        u1 = (naive.replace(tzinfo=tz, fold=1) - EPOCH) // _ONE_US
+        blk, day = self._nth_open_day(local, n)
+        wall = datetime.combine(date.fromordinal(day), local.time(), tz)
+        u0 = (wall.replace(fold=0) - EPOCH) // _ONE_US
+        u1 = (wall.replace(fold=1) - EPOCH) // _ONE_US
         cand = (u1 if local.fold else u0) if u0 <= u1 else u0  # u0 > u1: in a gap
-        ivs = self.day_intervals(day)
-        if cand < ivs[0][0]:
-            return ivs[0][0]
-        if cand >= ivs[-1][1]:
-            return ivs[-1][1]
-        for s, e in ivs:
-            if cand < e:
-                return s if cand < s else cand
-        raise AssertionError("unreachable")  # pragma: no cover
+        return blk.clamp_into_day(day, cand)
 
-    def _nth_open_day(self, d0: int, n: int, local: datetime) -> int:
-        """The ordinal of the ``n``-th date after ``d0`` that has open time."""
-        year = date.fromordinal(d0).year
-        days = self.block(year).days
+    def _nth_open_day(self, local: datetime, n: int) -> tuple[YearBlock, int]:
+        """The ordinal of the ``n``-th date after ``local``'s that has open time, and its
+        compiled year."""
+        d0 = local.toordinal()
+        year = local.year
+        blk = self.block(year)
+        days = blk.days
         k = bisect_right(days, d0)
         if n <= len(days) - k:
-            return days[k + n - 1]
+            return blk, days[k + n - 1]
         need = n - (len(days) - k)
         last_open = max(d0, days[-1]) if days else d0
         limit = 366 * self.horizon_years
@@ -834,7 +855,8 @@ class OpenIndex:
                     f"{n} business days from {local.isoformat()})"
                 )
             if need <= s.n_days:
-                return self.block(year).days[need - 1]
+                blk = self.block(year)
+                return blk, blk.days[need - 1]
             need -= s.n_days
             if s.last_day is not None:
                 last_open = s.last_day
