@@ -37,7 +37,6 @@ MIN_YEAR: Final = 1900
 MAX_YEAR: Final = 2199
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
-_ONE_US: Final = timedelta(microseconds=1)
 
 CACHE_BYTES: Final = 32 * 2**20
 """Default budget of one index's compiled years (estimated bytes); at least two stay."""
@@ -176,13 +175,14 @@ class YearSource:
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
 
-    def _pieces(self, year: int) -> list[tuple[int, int, int]]:
+    def pieces(self, year: int) -> list[tuple[int, int, int]]:
+        """UTC-second pieces of constant offset covering local ``year`` (2 days of slack)."""
         return _zone_year_pieces(self.tz, min(max(year, MIN_YEAR - 1), MAX_YEAR))
 
     def midnight(self, d: date) -> int:
         """UTC microseconds at which local date ``d`` begins."""
         year = d.year - 1 if d.month == 1 and d.day == 1 and d.year > MAX_YEAR else d.year
-        return first_instant_at_or_after_wall(self._pieces(year), local_day_seconds(d)) * US
+        return first_instant_at_or_after_wall(self.pieces(year), local_day_seconds(d)) * US
 
     def bound(self, year: int) -> int:
         """UTC microseconds at which local ``year`` begins."""
@@ -190,7 +190,7 @@ class YearSource:
 
     def midnights(self, year: int) -> list[int]:
         """``midnight`` of every date of ``year`` and of the next year's first date."""
-        pieces = self._pieces(year)
+        pieces = self.pieces(year)
         first = local_day_seconds(date(year, 1, 1))
         n = (date(year + 1, 1, 1) - date(year, 1, 1)).days
         return [
@@ -210,7 +210,7 @@ class WeeklySource(YearSource):
         self.day_hours = day_hours
 
     def intervals(self, year: int) -> tuple[list[int], list[int]]:
-        pieces = self._pieces(year)
+        pieces = self.pieces(year)
         starts: list[int] = []
         ends: list[int] = []
         ordered = True
@@ -817,20 +817,48 @@ class OpenIndex:
         start = self.next_open(t)
         if n == 0:
             return start
-        tz = self._src.tz
-        local = tz.fromutc(datetime(1970, 1, 1, tzinfo=tz) + _ONE_US * start)
-        blk, day = self._nth_open_day(local, n)
-        wall = datetime.combine(date.fromordinal(day), local.time(), tz)
-        u0 = (wall.replace(fold=0) - EPOCH) // _ONE_US
-        u1 = (wall.replace(fold=1) - EPOCH) // _ONE_US
-        cand = (u1 if local.fold else u0) if u0 <= u1 else u0  # u0 > u1: in a gap
-        return blk.clamp_into_day(day, cand)
+        d0, time_of_day, fold = self._local(start, self._find(start).year)
+        blk, day = self._nth_open_day(d0, n, start)
+        wall = (day - _EPOCH_ORDINAL) * DAY_US + time_of_day
+        return blk.clamp_into_day(day, self._instant(wall, fold, blk.year))
 
-    def _nth_open_day(self, local: datetime, n: int) -> tuple[YearBlock, int]:
-        """The ordinal of the ``n``-th date after ``local``'s that has open time, and its
-        compiled year."""
-        d0 = local.toordinal()
-        year = local.year
+    def _local(self, us: int, year: int) -> tuple[int, int, int]:
+        """The local date (ordinal), time of day (µs) and fold of ``us`` in local ``year``
+        (fold 1: the second occurrence of a repeated wall time)."""
+        pieces = self._src.pieces(year)
+        sec = us // US
+        k = 0
+        while not pieces[k][0] <= sec < pieces[k][1]:
+            k += 1
+        off = pieces[k][2]
+        fold = 0
+        for p0, p1, other in pieces[:k]:  # an earlier instant with the same wall time?
+            if p0 <= sec + off - other < p1:
+                fold = 1
+        day, time_of_day = divmod(us + off * US, DAY_US)
+        return day + _EPOCH_ORDINAL, time_of_day, fold
+
+    def _instant(self, wall: int, fold: int, year: int) -> int:
+        """The instant of local wall time ``wall`` (µs since the naive local epoch) in
+        local ``year``: in a repeated hour the occurrence ``fold`` asks for; in a
+        skipped hour read with the offset before the gap (it moves forward by the gap)."""
+        first = last = before = None
+        for p0, p1, off in self._src.pieces(year):
+            u = wall - off * US
+            if u >= p0 * US:
+                before = u
+                if u < p1 * US:
+                    first = u if first is None else first
+                    last = u
+        if first is None or last is None:
+            assert before is not None
+            return before
+        return last if fold else first
+
+    def _nth_open_day(self, d0: int, n: int, start: int) -> tuple[YearBlock, int]:
+        """The ordinal of the ``n``-th date after ``d0`` that has open time, and its
+        compiled year (``start``: the instant counted from, for messages)."""
+        year = date.fromordinal(d0).year
         blk = self.block(year)
         days = blk.days
         k = bisect_right(days, d0)
@@ -843,7 +871,7 @@ class OpenIndex:
             year += 1
             if year > MAX_YEAR:
                 raise OutOfRangeError(
-                    f"{n} business days after {local.isoformat()} lie beyond {MAX_YEAR}"
+                    f"{n} business days after {describe_us(start)} lie beyond {MAX_YEAR}"
                     f"{self._label()}, the last supported year"
                 )
             s = self.summary(year)
@@ -852,7 +880,7 @@ class OpenIndex:
                 raise NoOpenTimeError(
                     f"no date with open hours within {self.horizon_years} years after "
                     f"{date.fromordinal(last_open).isoformat()}{self._label()} (counting "
-                    f"{n} business days from {local.isoformat()})"
+                    f"{n} business days from {describe_us(start)})"
                 )
             if need <= s.n_days:
                 blk = self.block(year)
