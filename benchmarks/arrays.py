@@ -184,31 +184,22 @@ def dense_part(args: argparse.Namespace) -> None:
     cal.is_open(datetime(2026, 6, 1, tzinfo=UTC))
     dt = time.perf_counter() - t
     kept, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    blk = ix.block(2026)
+    intervals = len(ix.block(2026).starts)
     print(
-        f"  one year: {len(blk.starts):,} intervals, compiled in {dt:.2f} s (under "
+        f"  one year: {intervals:,} intervals, compiled in {dt:.2f} s (under "
         f"tracemalloc), kept {(kept - base) / 2**20:.1f} MiB (peak "
         f"{(peak - base) / 2**20:.1f} MiB while compiling)"
     )
-    print("  years queried in turn -> years cached, estimated bytes, process max RSS:")
+    print("  years queried in turn -> years cached, their estimate, memory traced now (peak):")
     for k in range(args.dense_years):
-        t = time.perf_counter()
+        tracemalloc.reset_peak()
         cal.elapsed(datetime(2026 + k, 3, 1, tzinfo=UTC), datetime(2026 + k, 3, 2, tzinfo=UTC))
-        dt = time.perf_counter() - t
+        now, peak = tracemalloc.get_traced_memory()
         print(
-            f"    {2026 + k}: {len(ix.cached_years)} cached, {ix.cached_bytes / 2**20:5.1f} MiB, "
-            f"max RSS {rss_mib():6.1f} MiB ({dt:.2f} s)"
+            f"    {2026 + k}: {len(ix.cached_years)} cached, {ix.cached_bytes / 2**20:5.1f} MiB "
+            f"estimated, {(now - base) / 2**20:5.1f} MiB traced ({(peak - base) / 2**20:5.1f})"
         )
-
-
-def rss_mib() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    except ImportError:  # pragma: no cover - not on Linux
-        return float("nan")
+    tracemalloc.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
