@@ -75,7 +75,6 @@ _ZERO: Final = timedelta(0)
 MAX_NESTING: Final = 16
 """How deeply ``union_of`` / ``intersection_of`` may nest."""
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_COMPILED: Final = ("_tz", "_ix", "_week", "_local_epoch", "_zones", "_hash", "_depth")
 
 
 @contextmanager
@@ -439,7 +438,8 @@ class Calendar(FrozenModel):
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in _COMPILED}
+        fields = type(self).model_fields  # compiled state and caches are rebuilt on load
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in fields}
         return state
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
