@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from slaclock import ConfigError, Duration, parse_duration
 
@@ -180,3 +180,54 @@ class TestPydantic:
     def test_bad_value_fails_validation(self) -> None:
         with pytest.raises(ValueError, match="1d"):
             TypeAdapter(Duration).validate_python("1d")
+
+
+class TestCappedToTheSupportedRange:
+    """A magnitude beyond the supported years (1900-2199) fails when it is parsed, naming
+    the value and the bound, instead of overflowing later in arithmetic."""
+
+    @pytest.mark.parametrize(
+        "text", ["99999999999h", "PT99999999999H", "2629753h", "9999999999999999999999s"]
+    )
+    def test_exact_too_long(self, text: str) -> None:
+        with pytest.raises(ConfigError) as info:
+            Duration.parse(text)
+        message = str(info.value)
+        assert repr(text) in message
+        assert "2629752h" in message  # 109,573 days of 1900-2199, in hours
+
+    def test_the_bound_itself_is_fine(self) -> None:
+        # 1900-01-01 to 2200-01-01: 300 years with 73 leap days = 109,573 days
+        assert Duration.parse("2629752h").timedelta == timedelta(days=109_573)
+
+    @pytest.mark.parametrize("text", ["109574 business days", "99999999999999bd"])
+    def test_business_days_too_many(self, text: str) -> None:
+        with pytest.raises(ConfigError, match="109573 business days") as info:
+            Duration.parse(text)
+        assert repr(text) in str(info.value)
+
+    def test_constructors_too(self) -> None:
+        with pytest.raises(ConfigError, match="2629752h"):
+            Duration.of(hours=1e20)
+        with pytest.raises(ConfigError, match="2629752h"):
+            Duration.from_timedelta(timedelta(days=200_000))
+        with pytest.raises(ConfigError, match="109573 business days"):
+            Duration.business_days_of(200_000)
+
+    def test_at_validation_time(self) -> None:
+        with pytest.raises(ValidationError, match="99999999999h"):
+            TypeAdapter(Duration).validate_python("99999999999h")
+
+
+class TestAsciiDigitsOnly:
+    @pytest.mark.parametrize(
+        "text", ["４h", "１h３０m", "٤h", "۴h", "PT４H", "４ business days", "४h"]
+    )
+    def test_other_digits_rejected(self, text: str) -> None:
+        with pytest.raises(ConfigError) as info:
+            Duration.parse(text)
+        assert repr(text) in str(info.value)
+
+    def test_the_hint_says_ascii(self) -> None:
+        with pytest.raises(ConfigError, match="ASCII"):
+            Duration.parse("٤h")

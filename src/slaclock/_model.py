@@ -1,6 +1,7 @@
 """Base class of slaclock's configuration models: frozen, strict about unknown keys, and
 raising :class:`~slaclock.ConfigError` (with every problem's location) instead of
-pydantic's ``ValidationError``."""
+pydantic's ``ValidationError`` — from ``model_validate``, ``model_validate_json``,
+``model_validate_strings``, the constructor and ``pydantic.TypeAdapter(Model)`` alike."""
 
 from __future__ import annotations
 
@@ -14,10 +15,51 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .errors import ConfigError
 
 
+class _OwnErrors:
+    """A model's validator that raises the model's own error instead of pydantic's
+    ``ValidationError`` (what ``pydantic.TypeAdapter(Model)`` calls); everything else is
+    delegated to the wrapped validator."""
+
+    __slots__ = ("_inner", "_model")
+
+    def __init__(self, inner: Any, model: type[FrozenModel]) -> None:
+        self._inner = inner
+        self._model = model
+
+    def validate_python(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._inner.validate_python(input, *args, **kwargs)
+        except ValidationError as exc:
+            raise self._model._wrap_error(exc, input) from exc
+
+    def validate_json(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._inner.validate_json(input, *args, **kwargs)
+        except ValidationError as exc:
+            raise self._model._wrap_error(exc, None) from exc
+
+    def validate_strings(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._inner.validate_strings(input, *args, **kwargs)
+        except ValidationError as exc:
+            raise self._model._wrap_error(exc, input) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 class FrozenModel(BaseModel):
     """Immutable pydantic model whose validation errors are :class:`ConfigError`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Once pydantic has built a subclass, wrap its validator (see :class:`_OwnErrors`)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        validator = cls.__dict__.get("__pydantic_validator__")
+        if cls.__pydantic_complete__ and not isinstance(validator, _OwnErrors | None):
+            cls.__pydantic_validator__ = _OwnErrors(validator, cls)  # type: ignore[assignment]
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -49,6 +91,14 @@ class FrozenModel(BaseModel):
             return super().model_validate_json(json_data, **kwargs)
         except ValidationError as exc:
             raise cls._wrap_error(exc, None) from exc
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of strings; raises :class:`~slaclock.ConfigError`."""
+        try:
+            return super().model_validate_strings(obj, **kwargs)
+        except ValidationError as exc:
+            raise cls._wrap_error(exc, obj) from exc
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:

@@ -11,28 +11,36 @@ A :class:`Calendar` validates from the configuration form of DESIGN.md::
 
 and answers ``is_open``, ``next_open``, ``previous_close``, ``add``, ``subtract``,
 ``elapsed``, ``open_intervals`` and ``add_business_days`` exactly (to the microsecond)
-and in O(log n) whatever the distance. See ``docs/calendars.md`` for the semantics.
+and in O(log n) whatever the distance; ``add_array`` / ``elapsed_array`` do the same on
+numpy ``datetime64`` arrays (the ``batch`` extra), and :attr:`Calendar.index` offers the
+compiled index on integer microseconds. See ``docs/calendars.md`` for the semantics.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Annotated, Any, ClassVar, Final, Literal, final
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from . import _hours
 from ._holidays import check_region, region_holidays
-from ._index import EPOCH, CompositeSource, OpenIndex, WeeklySource
+from ._index import EPOCH, CompositeSource, OpenIndex, WeeklySource, merge
 from ._model import FrozenModel
 from .durations import Duration
-from .errors import ConfigError, NaiveDatetimeError, NoOpenTimeError, SlaClockWarning
+from .errors import ConfigError, NaiveDatetimeError, SlaClockWarning
 
-__all__ = ["Calendar", "HolidayRegion", "Preset", "WeeklyHours"]
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["MAX_NESTING", "Calendar", "HolidayRegion", "Preset", "WeeklyHours"]
 
 Preset = Literal["24x7", "24x5", "8x5"]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -64,6 +72,9 @@ _OVERRIDES_SCHEMA: Final[dict[str, Any]] = {
     "additionalProperties": _INTERVALS_SCHEMA,
 }
 _ZERO: Final = timedelta(0)
+MAX_NESTING: Final = 16
+"""How deeply ``union_of`` / ``intersection_of`` may nest."""
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @contextmanager
@@ -200,8 +211,9 @@ class Calendar(FrozenModel):
     )
     follow_customer_zone: bool = Field(
         False,
-        description="Read these hours in the customer's zone when the policy has a "
-        "timezone_field (a desk with fixed hours keeps its own zone).",
+        description="Read these hours in the customer's zone when the policy names a "
+        "'timezone_field' (a desk with fixed hours leaves it false and keeps its own zone). "
+        "Changes no arithmetic on the calendar itself.",
     )
 
     model_config = ConfigDict(
@@ -210,11 +222,14 @@ class Calendar(FrozenModel):
         json_schema_extra=lambda schema: _schema_with_preset(schema),
     )
 
-    # Compiled state, stored in the instance __dict__ for speed (not pydantic fields).
+    # Compiled state, stored in the instance __dict__ for speed (not pydantic fields;
+    # never pickled or dumped: see __getstate__).
     _tz: ClassVar[ZoneInfo]
     _local_epoch: ClassVar[datetime]
     _ix: ClassVar[OpenIndex]
     _week: ClassVar[tuple[tuple[tuple[int, int], ...], ...]]
+    _zones: ClassVar[dict[str, Calendar]]
+    _depth: ClassVar[int]
 
     # -- validation -----------------------------------------------------------------
 
@@ -247,11 +262,15 @@ class Calendar(FrozenModel):
             return value
         out: dict[str, tuple[str, ...]] = {}
         origin: dict[str, str] = {}
+        per_day: list[list[_hours.Labelled]] = [[] for _ in _hours.DAYS]
         for key, raw in value.items():
+            where = f"hours[{key!r}]"
             items = []
+            spans: list[_hours.Labelled] = []
             for item in _hours.as_list(raw):
-                s, e = _hours.parse_interval(item, where=f"hours[{key!r}]", allow_overnight=True)
+                s, e = _hours.parse_interval(item, where=where, allow_overnight=True)
                 items.append(_hours.canonical_interval(s, e if e else 86_400))
+                spans.append((s, e, f"{item!r} ({where})"))
             for day in _hours.parse_day_key(key):
                 name = _hours.DAYS[day]
                 if name in out:
@@ -261,6 +280,14 @@ class Calendar(FrozenModel):
                     )
                 out[name] = tuple(items)
                 origin[name] = str(key)
+                for s, e, label in spans:
+                    if e == 0 or e > s:
+                        per_day[day].append((s, e or 86_400, label))
+                    else:  # overnight: the part after midnight belongs to the next day
+                        per_day[day].append((s, 86_400, label))
+                        per_day[(day + 1) % 7].append((0, e, f"{label[:-1]}, after midnight)"))
+        for day, labelled in enumerate(per_day):
+            _hours.check_day(_hours.DAYS[day], labelled)
         return {d: out[d] for d in _hours.DAYS if d in out}
 
     @field_validator("overrides", mode="before")
@@ -270,14 +297,50 @@ class Calendar(FrozenModel):
             return value
         out: dict[Any, tuple[str, ...]] = {}
         for key, raw in value.items():
+            where = f"overrides[{str(key)!r}]"
             items = []
+            spans: list[_hours.Labelled] = []
             for item in _hours.as_list(raw):
-                s, e = _hours.parse_interval(
-                    item, where=f"overrides[{str(key)!r}]", allow_overnight=False
-                )
+                s, e = _hours.parse_interval(item, where=where, allow_overnight=False)
                 items.append(_hours.canonical_interval(s, e))
+                spans.append((s, e, f"{item!r} ({where})"))
+            _hours.check_day(str(key), spans)
             out[key] = tuple(items)
         return out
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _parse_holidays(cls, value: Any) -> Any:
+        """Each item is a date or a region, and reports only its own problem."""
+        if not isinstance(value, list | tuple):
+            return value
+        out: list[date | HolidayRegion] = []
+        for i, item in enumerate(value):
+            if isinstance(item, HolidayRegion) or (
+                isinstance(item, date) and not isinstance(item, datetime)
+            ):
+                out.append(item)
+            elif isinstance(item, str) and _ISO_DATE.fullmatch(item.strip()):
+                try:
+                    out.append(date.fromisoformat(item.strip()))
+                except ValueError as exc:
+                    raise ConfigError(
+                        f"holiday {item!r} is not a valid date ({exc}); write YYYY-MM-DD",
+                        [((i,), f"holiday {item!r} is not a valid date ({exc})")],
+                    ) from None
+            elif isinstance(item, Mapping):
+                try:
+                    out.append(HolidayRegion.model_validate(item))
+                except ConfigError as exc:
+                    located = [((i, *loc), msg) for loc, msg in exc.errors] or [((i,), str(exc))]
+                    raise type(exc)(str(exc), located) from None
+            else:
+                msg = (
+                    f"holiday {item!r} is neither a date 'YYYY-MM-DD' nor a table "
+                    '{"country": "US", "subdivision": "NY"}'
+                )
+                raise ConfigError(msg, [((i,), msg)])
+        return tuple(out)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Calendar:
@@ -294,14 +357,22 @@ class Calendar(FrozenModel):
                 f"calendar in {self.timezone!r} has no open hours at all; give 'hours' "
                 '(e.g. {"mon-fri": "08:00-17:00"}) or a preset such as "8x5"'
             )
+        if self._depth > MAX_NESTING:
+            raise ConfigError(
+                f"'union_of' / 'intersection_of' nest {self._depth} levels deep; at most "
+                f"{MAX_NESTING} are supported: flatten the composition (a union of unions "
+                "is one union of all their parts)"
+            )
         return self
 
     def model_post_init(self, context: Any, /) -> None:
         tz = _zone(self.timezone)
         label = self.timezone
+        depth = 0
         if self.union_of or self.intersection_of:
-            mode = "union" if self.union_of else "intersection"
+            mode: Literal["union", "intersection"] = "union" if self.union_of else "intersection"
             parts = self.union_of or self.intersection_of
+            depth = 1 + max(p._depth for p in parts)
             source: Any = CompositeSource(tz, [p._ix for p in parts], mode=mode)
             week: tuple[tuple[tuple[int, int], ...], ...] = ()
             label = f"{mode} in {self.timezone}"
@@ -312,9 +383,13 @@ class Calendar(FrozenModel):
                 (h.country, h.subdivision) for h in self.holidays if isinstance(h, HolidayRegion)
             )
             overrides = {
-                d: _hours.merge_seconds(
-                    _hours.parse_interval(iv, where="overrides", allow_overnight=False, warn=False)
-                    for iv in ivs
+                d: tuple(
+                    merge(
+                        _hours.parse_interval(
+                            iv, where="overrides", allow_overnight=False, warn=False
+                        )
+                        for iv in ivs
+                    )
                 )
                 for d, ivs in self.overrides.items()
             }
@@ -335,6 +410,8 @@ class Calendar(FrozenModel):
         self.__dict__["_local_epoch"] = datetime(1970, 1, 1, tzinfo=tz)
         self.__dict__["_week"] = week
         self.__dict__["_ix"] = OpenIndex(source, horizon_years=self.horizon_years, label=label)
+        self.__dict__["_zones"] = {}
+        self.__dict__["_depth"] = depth
 
     def _compile_week(self) -> tuple[tuple[tuple[int, int], ...], ...]:
         days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
@@ -348,7 +425,7 @@ class Calendar(FrozenModel):
                     days[w].append((s, 86_400))
                     if e:
                         days[(w + 1) % 7].append((0, e))
-        return tuple(_hours.merge_seconds(d) for d in days)
+        return tuple(tuple(merge(d)) for d in days)
 
     # pydantic copies __dict__ on model_copy and pickling: rebuild the compiled state.
     def model_copy(
@@ -361,16 +438,21 @@ class Calendar(FrozenModel):
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
-        state["__dict__"] = {
-            k: v
-            for k, v in state["__dict__"].items()
-            if k not in ("_tz", "_ix", "_week", "_local_epoch", "_rezoned", "_zoned")
-        }
+        fields = type(self).model_fields  # compiled state and caches are rebuilt on load
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in fields}
         return state
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
         self.model_post_init(None)
+
+    def __hash__(self) -> int:
+        """Equal configurations hash equal (a hash of the canonical JSON, computed once)."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(json.dumps(self.model_dump(mode="json"), sort_keys=True))
+            self.__dict__["_hash"] = found
+        return found
 
     # -- constructors ---------------------------------------------------------------
 
@@ -410,22 +492,43 @@ class Calendar(FrozenModel):
 
     @property
     def index(self) -> OpenIndex:
-        """The compiled index: the microsecond-level API (``int`` µs since the epoch, UTC)."""
+        """The compiled index: the same questions on integer microseconds.
+
+        Every argument and result of its methods is an ``int``: microseconds since
+        1970-01-01 UTC (instants) or microseconds (durations). ``add(t, d)``,
+        ``subtract(t, d)``, ``elapsed(a, b)``, ``next_open(t)``, ``previous_close(t)``,
+        ``is_open(t)``, ``cum_at(t)``, ``intervals_between(a, b)`` and
+        ``add_business_days(t, n)`` answer exactly as the methods of this class with the
+        same names; safe to call from several threads.
+        """
         return self._ix
 
     def in_zone(self, zone: str) -> Calendar:
-        """The same hours, holidays and overrides read in ``zone`` (cached)."""
+        """The same weekly hours, holidays and overrides read in ``zone`` (an IANA name).
+
+        ``self`` when ``zone`` is already the calendar's; otherwise one calendar per zone,
+        built once and cached on this instance (the same object comes back). A union or
+        intersection cannot be re-zoned (its parts keep their own zones).
+        """
         if zone == self.timezone:
             return self
-        cache: dict[str, Calendar] = self.__dict__.setdefault("_zoned", {})
-        found = cache.get(zone)
-        if found is None:
-            if self.union_of or self.intersection_of:
-                raise ConfigError("a union or intersection calendar cannot be re-zoned")
-            _zone(zone)
-            found = self.model_copy(update={"timezone": zone})
-            cache[zone] = found
-        return found
+        found = self._zones.get(zone)
+        if found is not None:
+            return found
+        if self.union_of or self.intersection_of:
+            kind = "union" if self.union_of else "intersection"
+            raise ConfigError(
+                f"a {kind} calendar cannot be re-zoned to {zone!r}: each of its parts keeps "
+                "its own zone; re-zone the parts and combine them again"
+            )
+        _zone(zone)
+        with _quiet():
+            rezoned = self.model_copy(update={"timezone": zone})
+        return self._zones.setdefault(zone, rezoned)
+
+    def _from_us(self, us: int) -> datetime:
+        """UTC microseconds -> an aware datetime in the calendar's zone (integer-exact)."""
+        return self._tz.fromutc(self._local_epoch + _ONE_US * us)
 
     def is_open(self, t: datetime) -> bool:
         """True when ``t`` lies inside an open interval (start included, end excluded)."""
@@ -437,11 +540,11 @@ class Calendar(FrozenModel):
 
     def next_open(self, t: datetime) -> datetime:
         """The first open instant ``>= t`` (``t`` itself when open)."""
-        return datetime.fromtimestamp(self._ix.next_open(_us(t, "t")) / 1e6, self._tz)
+        return self._from_us(self._ix.next_open(_us(t, "t")))
 
     def previous_close(self, t: datetime) -> datetime:
         """The end of the latest open interval that ends at or before ``t``."""
-        return datetime.fromtimestamp(self._ix.previous_close(_us(t, "t")) / 1e6, self._tz)
+        return self._from_us(self._ix.previous_close(_us(t, "t")))
 
     def add(self, t: datetime, d: timedelta | Duration | str) -> datetime:
         """The earliest instant ``x >= t`` with ``elapsed(t, x) == d``.
@@ -473,7 +576,7 @@ class Calendar(FrozenModel):
     def subtract(self, t: datetime, d: timedelta | Duration | str) -> datetime:
         """The latest instant ``x <= t`` with ``elapsed(x, t) == d``."""
         us = _us(t, "t")
-        return datetime.fromtimestamp(self._ix.subtract(us, _duration_us(d)) / 1e6, self._tz)
+        return self._from_us(self._ix.subtract(us, _duration_us(d)))
 
     def elapsed(self, a: datetime, b: datetime) -> timedelta:
         """The open time in ``[a, b)``. ``b`` before ``a`` is an error."""
@@ -501,58 +604,53 @@ class Calendar(FrozenModel):
         a_us, b_us = _us(a, "a"), _us(b, "b")
         if b_us < a_us:
             raise ConfigError(f"b={b!r} is before a={a!r}; open_intervals() needs a <= b")
-        tz = self._tz
         for s, e in self._ix.intervals_between(a_us, b_us):
-            yield datetime.fromtimestamp(s / 1e6, tz), datetime.fromtimestamp(e / 1e6, tz)
+            yield self._from_us(s), self._from_us(e)
 
     def add_business_days(self, t: datetime, n: int) -> datetime:
         """The same wall-clock time ``n`` open dates later, clamped into that date's hours.
 
         Starts from the first open instant ``>= t``; takes its local wall time on the
         ``n``-th following date that has open hours; before that date's opening it gives
-        the opening, after its closing the closing, inside a break the next opening.
-        8x5: Monday 15:00 + 1 business day is Tuesday 15:00.
+        the opening, after its closing the closing, inside a break the next opening. A
+        wall time that does not exist on that date (the hour skipped by a DST change) is
+        read with the offset before the change, so it moves forward by the gap: 02:30 on
+        a spring-forward date in New York is 03:30. 8x5: Monday 15:00 + 1 business day
+        is Tuesday 15:00. Open dates are counted from the compiled index (O(log n)).
         """
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ConfigError(f"n={n!r} must be a whole number of business days >= 0")
-        start = self._ix.next_open(_us(t, "t"))
-        tz = self._tz
-        local = datetime.fromtimestamp(start / 1e6, tz)
-        if n == 0:
-            return local
-        d = local.date()
-        limit = n + 366 * self.horizon_years
-        count = steps = 0
-        day_ivs: list[tuple[int, int]] = []
-        while count < n:
-            d += timedelta(days=1)
-            steps += 1
-            if steps > limit:
-                raise NoOpenTimeError(
-                    f"no date with open hours within {self.horizon_years} years after "
-                    f"{local.isoformat()} (needed {n} business days)"
-                )
-            day_ivs = self._date_intervals(d)
-            if day_ivs:
-                count += 1
-        wall = datetime.combine(d, local.time(), tzinfo=tz).replace(fold=local.fold)
-        cand = (wall - EPOCH) // _ONE_US
-        if cand < day_ivs[0][0]:
-            cand = day_ivs[0][0]
-        elif cand >= day_ivs[-1][1]:
-            cand = day_ivs[-1][1]
-        else:
-            for s, e in day_ivs:
-                if cand < e:
-                    cand = max(cand, s)
-                    break
-        return datetime.fromtimestamp(cand / 1e6, tz)
+        return self._from_us(self._ix.add_business_days(_us(t, "t"), n))
 
-    def _date_intervals(self, d: date) -> list[tuple[int, int]]:
-        tz = self._tz
-        lo = (datetime.combine(d, time(0), tzinfo=tz) - EPOCH) // _ONE_US
-        hi = (datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz) - EPOCH) // _ONE_US
-        return list(self._ix.intervals_between(lo, hi))
+    # -- arrays (the ``batch`` extra: numpy) ------------------------------------------
+
+    def add_array(self, starts: ArrayLike, durations: ArrayLike) -> NDArray[np.datetime64]:
+        """:meth:`add` element by element on arrays, vectorised with numpy.
+
+        ``starts``: UTC instants as ``datetime64`` (any unit, floored to the
+        microsecond; a tz-aware pandas Series or DatetimeIndex is converted to UTC);
+        ``durations``: ``timedelta64`` (or one duration for all). Broadcast together.
+        Returns UTC ``datetime64[us]``; ``NaT`` in either gives ``NaT``. Needs numpy
+        (``pip install 'slaclock[batch]'``).
+        """
+        from ._arrays import add_array
+
+        return add_array(self._ix, starts, durations)
+
+    def elapsed_array(self, a: ArrayLike, b: ArrayLike) -> NDArray[np.timedelta64]:
+        """:meth:`elapsed` element by element on arrays of UTC ``datetime64`` instants;
+        returns ``timedelta64[us]`` (``NaT`` where either input is ``NaT``)."""
+        from ._arrays import elapsed_array
+
+        return elapsed_array(self._ix, a, b)
+
+    def add_business_days_array(self, starts: ArrayLike, n: ArrayLike) -> NDArray[np.datetime64]:
+        """:meth:`add_business_days` element by element: UTC ``datetime64`` starts and
+        whole numbers of business days (an integer array or one integer); returns UTC
+        ``datetime64[us]``, ``NaT`` where the start is ``NaT``."""
+        from ._arrays import add_business_days_array
+
+        return add_business_days_array(self._ix, starts, n)
 
     # -- description ----------------------------------------------------------------
 
@@ -595,9 +693,7 @@ class Calendar(FrozenModel):
                 day += timedelta(days=1)
                 sec = 0
         days = {
-            _hours.DAYS[w]: tuple(
-                _hours.canonical_interval(s, e) for s, e in _hours.merge_seconds(per_day[w])
-            )
+            _hours.DAYS[w]: tuple(_hours.canonical_interval(s, e) for s, e in merge(per_day[w]))
             for w in range(7)
         }
         return WeeklyHours(target.key, days, week_of and monday)

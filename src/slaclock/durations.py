@@ -8,18 +8,29 @@ One value type, :class:`Duration`, holds either an *exact* span of business time
 A bare "day" is rejected: helpdesks disagree on whether it means 24 schedule hours, 8 office
 hours or the next business day, so slaclock makes the agreement say which
 (``"24h"`` or ``"1 business day"``).
+
+Digits are ASCII only (full-width and Arabic-Indic digits are rejected), and a duration
+may not exceed the span of the supported years (1900-2199): :data:`MAX_MICROSECONDS` of
+exact time or :data:`MAX_BUSINESS_DAYS` business days, so an absurd target fails when the
+agreement is read, not later in arithmetic.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, final
 
 from .errors import ConfigError
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["MAX_BUSINESS_DAYS", "MAX_MICROSECONDS", "Duration", "parse_duration"]
+
+MAX_BUSINESS_DAYS: Final = (date(2200, 1, 1) - date(1900, 1, 1)).days
+"""The most business days a duration may count: the days of the supported years."""
+MAX_MICROSECONDS: Final = MAX_BUSINESS_DAYS * 86_400_000_000
+"""The longest exact duration: the span of the supported years, 1900-2199 (2,629,752h)."""
+_MAX_HOURS: Final = MAX_MICROSECONDS // 3_600_000_000
 
 _US_PER: Final = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000}
 
@@ -30,12 +41,13 @@ _UNIT_ALIASES: Final = {
 }  # fmt: skip
 _AMBIGUOUS_UNITS: Final = {"d", "day", "days", "w", "wk", "week", "weeks"}
 
-_NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
-_COMPACT_PART = re.compile(rf"\s*{_NUMBER}\s*([a-z]+)\s*")
-_BUSINESS_DAYS = re.compile(r"(\d+)\s*(?:bd|business\s+days?|working\s+days?)")
+_NUMBER = r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+_COMPACT_PART = re.compile(rf"\s*{_NUMBER}\s*([a-z]+)\s*", re.ASCII)
+_BUSINESS_DAYS = re.compile(r"([0-9]+)\s*(?:bd|business\s+days?|working\s+days?)", re.ASCII)
 _ISO = re.compile(
-    r"p(?:(?P<y>[\d.]+)y)?(?:(?P<mo>[\d.]+)m)?(?:(?P<w>[\d.]+)w)?(?:(?P<d>[\d.]+)d)?"
-    r"(?:t(?:(?P<h>[\d.]+)h)?(?:(?P<m>[\d.]+)m)?(?:(?P<s>[\d.]+)s)?)?"
+    r"p(?:(?P<y>[0-9.]+)y)?(?:(?P<mo>[0-9.]+)m)?(?:(?P<w>[0-9.]+)w)?(?:(?P<d>[0-9.]+)d)?"
+    r"(?:t(?:(?P<h>[0-9.]+)h)?(?:(?P<m>[0-9.]+)m)?(?:(?P<s>[0-9.]+)s)?)?",
+    re.ASCII,
 )
 
 _DAY_HINT: Final = (
@@ -70,11 +82,14 @@ class Duration:
                 raise ConfigError(
                     f"business_days={business_days!r} is negative; durations must be >= 0"
                 )
+            if business_days > MAX_BUSINESS_DAYS:
+                raise _too_long(f"{business_days} business days")
         elif microseconds < 0:
             raise ConfigError(
-                f"duration of {timedelta(microseconds=microseconds)!s} is negative; "
-                "durations must be >= 0"
+                f"duration of {_show(microseconds)} is negative; durations must be >= 0"
             )
+        elif microseconds > MAX_MICROSECONDS:
+            raise _too_long(_show(microseconds))
         object.__setattr__(self, "_us", int(microseconds))
         object.__setattr__(self, "_days", business_days)
 
@@ -229,6 +244,21 @@ class Duration:
         }
 
 
+def _show(us: int) -> str:
+    try:
+        return str(timedelta(microseconds=us))
+    except OverflowError:
+        return f"{us / 3_600_000_000:.6g} hours"
+
+
+def _too_long(what: str) -> ConfigError:
+    return ConfigError(
+        f"duration {what!r} is longer than slaclock supports: at most {_MAX_HOURS}h or "
+        f"{MAX_BUSINESS_DAYS} business days (the span of the supported years 1900-2199); "
+        "check the number"
+    )
+
+
 def _restore(us: int, days: int | None) -> Duration:
     """Unpickling helper."""
     return Duration(microseconds=us, business_days=days)
@@ -248,6 +278,8 @@ def _decimal_us(number: str, unit: str, original: str) -> Decimal:
 
 
 def _exact(total: Decimal, original: str) -> Duration:
+    if total > MAX_MICROSECONDS:
+        raise _too_long(original)
     if total != total.to_integral_value():
         raise ConfigError(
             f"duration {original!r} is not a whole number of microseconds; "
@@ -265,6 +297,8 @@ def _parse_str(original: str) -> Duration:
 
     bd = _BUSINESS_DAYS.fullmatch(text)
     if bd:
+        if len(bd.group(1)) > 9 or int(bd.group(1)) > MAX_BUSINESS_DAYS:
+            raise _too_long(original)
         return Duration(business_days=int(bd.group(1)))
 
     if text.startswith("p"):
@@ -310,8 +344,10 @@ def _parse_str(original: str) -> Duration:
         pos = part.end()
     if pos != len(text) or not seen:
         hint = ""
-        if re.fullmatch(_NUMBER, text):
+        if re.fullmatch(_NUMBER, text, re.ASCII):
             hint = ' (a bare number has no unit: write "4h", "90m" or "45s")'
+        elif any(c.isdigit() and not c.isascii() for c in text):
+            hint = " (digits must be ASCII 0-9)"
         raise ConfigError(
             f'malformed duration {original!r}{hint}; expected e.g. "4h", "1h30m", "90m", '
             '"45s", "PT4H30M" or "2 business days"'

@@ -98,17 +98,53 @@ def date_interval(draw: st.DrawFn) -> str:
     return f"{hhmm(lo)}-{hhmm(hi)}"
 
 
+def _minutes_of(interval: str) -> tuple[int, int]:
+    start, end = (int(p[:2]) * 60 + int(p[3:]) for p in interval.split("-"))
+    return start, end
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
 @st.composite
 def weekly_hours(draw: st.DrawFn) -> dict[str, list[str]]:
     """Random hours per weekday (0-2 intervals a day, incl. split and overnight shifts),
-    never all closed. Keys are the canonical day names."""
+    never all closed and never overlapping (calendars reject overlaps; touching is fine),
+    counting an overnight shift's part after midnight on the next day. Keys are the
+    canonical day names."""
     hours: dict[str, list[str]] = {}
-    for day, n in zip(DAYS, draw(st.lists(st.integers(0, 2), min_size=7, max_size=7)), strict=True):
-        if n:
-            hours[day] = [draw(weekly_interval()) for _ in range(n)]
+    taken: list[list[tuple[int, int]]] = [[] for _ in DAYS]
+    counts = draw(st.lists(st.integers(0, 2), min_size=7, max_size=7))
+    for w, (day, n) in enumerate(zip(DAYS, counts, strict=True)):
+        for _ in range(n):
+            text = draw(weekly_interval())
+            start, end = _minutes_of(text)
+            if end == 0 or end > start:
+                parts = [(w, start, end or 1440)]
+            else:  # overnight: the part after midnight belongs to the next weekday
+                parts = [(w, start, 1440), ((w + 1) % 7, 0, end)]
+            if any(_overlaps(taken[d], s, e) for d, s, e in parts):
+                continue
+            for d, s, e in parts:
+                taken[d].append((s, e))
+            hours.setdefault(day, []).append(text)
     if not hours:
         hours[draw(st.sampled_from(DAYS))] = [draw(weekly_interval())]
     return hours
+
+
+@st.composite
+def date_hours(draw: st.DrawFn) -> list[str]:
+    """An override's hours: 0-2 intervals within the date that do not overlap."""
+    out: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for text in draw(st.lists(date_interval(), max_size=2)):
+        start, end = _minutes_of(text)
+        if not _overlaps(taken, start, end):
+            taken.append((start, end))
+            out.append(text)
+    return out
 
 
 def _near(focus: date, days: int) -> st.SearchStrategy[date]:
@@ -150,9 +186,7 @@ def scenarios(
         config["holidays"] = holidays
     override_dates = draw(st.lists(_near(focus, 6), max_size=3, unique=True))
     if override_dates:
-        config["overrides"] = {
-            d.isoformat(): draw(st.lists(date_interval(), max_size=2)) for d in override_dates
-        }
+        config["overrides"] = {d.isoformat(): draw(date_hours()) for d in override_dates}
     return Scenario(config, focus)
 
 

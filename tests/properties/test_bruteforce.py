@@ -261,3 +261,60 @@ def test_whole_window_elapsed(scenario: Scenario) -> None:
     assert [(utc(s), utc(e)) for s, e in cal.open_intervals(w.start, w.end)] == [
         (w.at(a), w.at(b)) for a, b in w.runs(0, w.n)
     ]
+
+
+# -- business days ---------------------------------------------------------------------------
+
+
+def _reference_business_days(
+    ref: Reference, w: Window, i: int, n: int
+) -> tuple[datetime, datetime] | None:
+    """DESIGN.md's ``add_business_days`` read literally on the minute grid: the first open
+    minute ``>= i``; its local wall time on the ``n``-th later local date with an open
+    minute; a wall time the date skips is read with the offset before the skip; then
+    clamped into that date's open minutes. Returns (start, answer), or None when the answer
+    is not wholly inside the window."""
+    k = w.next_open(i)
+    if k is None:
+        return None
+    local = w.at(k).astimezone(ref.zone)
+    open_dates = sorted({w.at(m).astimezone(ref.zone).date() for m in range(w.n) if w.open[m]})
+    later = [d for d in open_dates if d > local.date()]
+    last_whole = (w.end - timedelta(days=1)).astimezone(ref.zone).date()
+    if n == 0:
+        return w.at(k), w.at(k)
+    if len(later) < n or later[n - 1] >= last_whole:
+        return None
+    target = later[n - 1]
+    naive = datetime.combine(target, local.time())
+    u0 = naive.replace(tzinfo=ref.zone, fold=0).astimezone(UTC)
+    u1 = naive.replace(tzinfo=ref.zone, fold=1).astimezone(UTC)
+    cand = (u1 if local.fold else u0) if u0 <= u1 else u0
+    minutes = [m for m in range(w.n) if w.open[m] and w.at(m).astimezone(ref.zone).date() == target]
+    first, last = w.at(minutes[0]), w.at(minutes[-1] + 1)
+    if cand < first:
+        return w.at(k), first
+    if cand >= last:
+        return w.at(k), last
+    c = int((cand - w.start) / MINUTE)
+    nxt = w.next_open(c)
+    assert nxt is not None
+    return w.at(k), w.at(nxt)
+
+
+@given(scenarios(), st.data())
+def test_add_business_days_matches_minute_count(scenario: Scenario, data: st.DataObject) -> None:
+    """The O(log n) count of open dates agrees with walking the minutes date by date,
+    including wall times that fall into a DST gap or a repeated hour on the target date."""
+    cal = Calendar.model_validate(scenario.config)
+    ref = Reference.of(scenario.config)
+    w = _window(scenario)
+    for _ in range(4):
+        i = data.draw(st.integers(0, 1440))
+        n = data.draw(st.integers(0, 2))
+        expected = _reference_business_days(ref, w, i, n)
+        if expected is None:
+            continue
+        got = cal.add_business_days(_as(w.at(i), data.draw(_zones)), n)
+        assert _in_zone(cal, got)
+        assert utc(got) == expected[1], (w.at(i), n, expected[0])

@@ -7,14 +7,16 @@ aware instants given in random zones, random durations down to the microsecond.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from slaclock import Calendar
+from slaclock import Calendar, SlaClockError
 
 from .strategies import (
     MICROSECOND,
@@ -252,3 +254,151 @@ class TestSerialization:
         assert again == cal
         t = datetime(scenario.focus.year, scenario.focus.month, scenario.focus.day, tzinfo=UTC)
         assert again.add(t, "7h") == cal.add(t, "7h")
+
+
+def _us(value: datetime) -> int:
+    return (utc(value) - datetime(1970, 1, 1, tzinfo=UTC)) // MICROSECOND
+
+
+def _from_us(us: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + us * MICROSECOND
+
+
+class TestVectorisedArithmetic:
+    """``add_array`` / ``elapsed_array`` / ``add_business_days_array`` equal the scalar
+    methods element by element: random calendars (DST weeks, year ends), microsecond
+    instants, NaT sprinkled in, one call per example over many elements."""
+
+    @given(st.data())
+    def test_add_array_is_add(self, data: st.DataObject) -> None:
+        np = pytest.importorskip("numpy")
+        scenario = data.draw(scenarios())
+        cal = build(scenario)
+        starts = data.draw(st.lists(instants_near(scenario.focus), min_size=1, max_size=40))
+        ds = data.draw(st.lists(durations(), min_size=len(starts), max_size=len(starts)))
+        nat = data.draw(st.lists(st.booleans(), min_size=len(starts), max_size=len(starts)))
+        t_arr = np.array([_us(t) for t in starts], dtype="int64").view("datetime64[us]")
+        d_arr = np.array([d // MICROSECOND for d in ds], dtype="int64").view("timedelta64[us]")
+        t_arr[np.array(nat)] = np.datetime64("NaT")
+        got = cal.add_array(t_arr, d_arr)
+        assert got.dtype == np.dtype("datetime64[us]")
+        for k, (t, d) in enumerate(zip(starts, ds, strict=True)):
+            if nat[k]:
+                assert np.isnat(got[k])
+            else:
+                assert int(got[k].astype("int64")) == _us(cal.add(t, d)), (t, d)
+
+    @given(st.data())
+    def test_elapsed_array_is_elapsed(self, data: st.DataObject) -> None:
+        np = pytest.importorskip("numpy")
+        scenario = data.draw(scenarios())
+        cal = build(scenario)
+        pairs = data.draw(
+            st.lists(
+                st.tuples(instants_near(scenario.focus), instants_near(scenario.focus, days=40)),
+                min_size=1,
+                max_size=40,
+            )
+        )
+        pairs = [tuple(sorted(p, key=utc)) for p in pairs]
+        a = np.array([_us(x) for x, _ in pairs], dtype="int64").view("datetime64[us]")
+        b = np.array([_us(y) for _, y in pairs], dtype="int64").view("datetime64[us]")
+        got = cal.elapsed_array(a, b)
+        assert got.dtype == np.dtype("timedelta64[us]")
+        expected = [cal.elapsed(x, y) // MICROSECOND for x, y in pairs]
+        assert got.astype("int64").tolist() == expected
+
+    @given(st.data())
+    def test_add_business_days_array_is_add_business_days(self, data: st.DataObject) -> None:
+        np = pytest.importorskip("numpy")
+        scenario = data.draw(scenarios())
+        cal = build(scenario)
+        starts = data.draw(st.lists(instants_near(scenario.focus), min_size=1, max_size=10))
+        ns = data.draw(st.lists(st.integers(0, 5), min_size=len(starts), max_size=len(starts)))
+        t_arr = np.array([_us(t) for t in starts], dtype="int64").view("datetime64[us]")
+        got = cal.add_business_days_array(t_arr, np.array(ns))
+        expected = [_us(cal.add_business_days(t, n)) for t, n in zip(starts, ns, strict=True)]
+        assert got.astype("int64").tolist() == expected
+
+
+class TestInZoneProperty:
+    @given(scenarios(), st.sampled_from(ZONES), st.data())
+    def test_in_zone_is_the_same_config_in_another_zone(
+        self, scenario: Scenario, zone: str, data: st.DataObject
+    ) -> None:
+        cal = build(scenario)
+        other = cal.in_zone(zone)
+        assert other is cal.in_zone(zone)
+        direct = Calendar.model_validate({**scenario.config, "timezone": zone})
+        assert other == direct
+        t = data.draw(instants_near(scenario.focus))
+        d = data.draw(durations(max_hours=48))
+        assert utc(other.add(t, d)) == utc(direct.add(t, d))
+        assert in_zone(direct, other.add(t, d))
+
+
+class TestIndexProperty:
+    @given(scenario_and_instants(2), durations())
+    def test_index_answers_the_datetime_methods(
+        self, si: tuple[Scenario, list[datetime]], d: timedelta
+    ) -> None:
+        scenario, (a, b) = si
+        cal = build(scenario)
+        a, b = sorted((a, b), key=utc)
+        ix = cal.index
+        assert _from_us(ix.add(_us(a), d // MICROSECOND)) == utc(cal.add(a, d))
+        assert _from_us(ix.subtract(_us(b), d // MICROSECOND)) == utc(cal.subtract(b, d))
+        assert ix.elapsed(_us(a), _us(b)) * MICROSECOND == cal.elapsed(a, b)
+        assert ix.cum_at(_us(b)) - ix.cum_at(_us(a)) == ix.elapsed(_us(a), _us(b))
+        assert ix.is_open(_us(a)) == cal.is_open(a)
+        assert _from_us(ix.next_open(_us(a))) == utc(cal.next_open(a))
+        assert _from_us(ix.add_business_days(_us(a), 2)) == utc(cal.add_business_days(a, 2))
+
+
+def _outcome(fn: Callable[[], object]) -> object:
+    """A value, or the error's class and message (both calendars must fail alike)."""
+    try:
+        value = fn()
+    except SlaClockError as exc:
+        return type(exc), str(exc)
+    return utc(value) if isinstance(value, datetime) else value
+
+
+def _answers(cal: Calendar, a: datetime, b: datetime, d: timedelta) -> list[object]:
+    ix = cal.index
+    return [
+        _outcome(lambda: cal.elapsed(a, b)),
+        _outcome(lambda: cal.add(a, d)),
+        _outcome(lambda: cal.subtract(b, d)),
+        _outcome(lambda: ix.cum_at(_us(b)) - ix.cum_at(_us(a))),
+    ]
+
+
+class TestBoundedCache:
+    @given(scenarios(country_holidays=False), st.lists(st.integers(-3, 3), min_size=1))
+    def test_answers_do_not_depend_on_what_is_cached(
+        self, scenario: Scenario, years: list[int]
+    ) -> None:
+        """An index that may keep only two years answers as one that keeps them all."""
+        roomy, tight = build(scenario), build(scenario)
+        tight.index.cache_bytes = 0
+        t0 = datetime(scenario.focus.year, 6, 1, tzinfo=UTC)
+        for k in years:
+            a = t0.replace(year=t0.year + k)
+            b = a + timedelta(days=500)
+            d = timedelta(hours=90)
+            assert _answers(tight, a, b, d) == _answers(roomy, a, b, d)
+            assert len(tight.index.cached_years) <= 2
+
+
+class TestHashProperty:
+    @given(scenarios())
+    def test_equal_configurations_hash_equal(self, scenario: Scenario) -> None:
+        cal = build(scenario)
+        config = dict(scenario.config)
+        if "overrides" in config:  # the same overrides in another order
+            config["overrides"] = dict(reversed(list(config["overrides"].items())))
+        again = Calendar.model_validate(config)
+        assert again == cal
+        assert hash(again) == hash(cal)
+        assert {cal: 1}[again] == 1
