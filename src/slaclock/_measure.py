@@ -145,12 +145,6 @@ def _calendar(ctx: Context, ch: Change, target: Target) -> tuple[str, Calendar]:
     return name, cal
 
 
-def _bd_end(cal: Calendar, origin: int, n: int) -> int:
-    start = (_EPOCH + origin * _ONE_US).astimezone(cal.tz)
-    end: int = (cal.add_business_days(start, n) - _EPOCH) // _ONE_US
-    return end
-
-
 def _resolve(ctx: Context, ch: Change, metric: str) -> Resolved | None:
     """The change's target for ``metric``, resolved (cached across tickets)."""
     terms = ch.terms
@@ -190,12 +184,12 @@ def _spec(
         return None
     t_us, bd_end = r.target_us, None
     if t_us is None:
-        bd_end = _bd_end(r.cal, origin, r.target.within.business_days)
+        bd_end = r.cal.index.add_business_days(origin, r.target.within.business_days)
         t_us = r.cal.index.elapsed(origin, bd_end)
     i_us, i_bd_end = r.internal_us, None
     internal = r.target.internal
     if internal is not None and i_us is None:
-        i_bd_end = _bd_end(r.cal, origin, internal.business_days)
+        i_bd_end = r.cal.index.add_business_days(origin, internal.business_days)
         i_us = r.cal.index.elapsed(origin, i_bd_end)
     if init_share:
         bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
