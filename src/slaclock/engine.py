@@ -25,11 +25,8 @@ from .metrics import check_metric_graph, norm
 from .policy import Policy, Terms
 from .results import MetricResult, TicketSla
 from .ticket import (
-    AgentReply,
-    CustomerReply,
     Event,
     FieldChange,
-    InternalNote,
     PlanChange,
     SeverityChange,
     StatusChange,
@@ -41,6 +38,10 @@ __all__ = ["evaluate"]
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
 _NO_STOP: Final = 1 << 40
+_CREATED: Final = frozenset({"created"})
+_REPLY_TOKENS: Final = {
+    kind: frozenset({kind}) for kind in ("agent_reply", "customer_reply", "internal_note")
+}
 
 
 @dataclass(slots=True)
@@ -275,7 +276,7 @@ class _Replay:
             plan, self.rule = policy.plan_for(self.fields, self.explicit, where=where)
         else:
             plan, self.rule = None, None
-        self.created = _us(ticket.created_at, "created_at")
+        self.created = ticket.instants()[0]
         terms = compiled.terms(policy, plan, ticket.created_at)
         self.terms = terms
         self.severity = terms.severity(ticket.severity, where=where)
@@ -317,8 +318,9 @@ class _Replay:
     # -- one event --------------------------------------------------------------------
 
     def offer(
-        self, tokens: set[str], t: int, seq: int, *, entered_solve: bool, reopened: bool
-    ) -> None:
+        self, tokens: frozenset[str] | set[str], t: int, seq: int, entered_solve: bool,
+        reopened: bool,
+    ) -> None:  # fmt: skip
         """Offer an event's triggers to every metric (after the state was updated)."""
         for m in self.metrics:
             cur = m.current
@@ -392,7 +394,7 @@ class _Replay:
         if reopened:
             tokens.add("reopen")
         self.status, self.key, self.category, self.solved = name, key, category, solved
-        self.offer(tokens, t, seq, entered_solve=entered, reopened=reopened)
+        self.offer(tokens, t, seq, entered, reopened)
         self.repause(t, seq)
 
     def severity_event(self, ev: SeverityChange, t: int, seq: int) -> None:
@@ -402,7 +404,7 @@ class _Replay:
             return
         self.severity = sev
         self.changes.append(Change(t, seq, self.terms, sev, self.fields))
-        self.offer({"severity"}, t, seq, entered_solve=False, reopened=False)
+        self.offer({"severity"}, t, seq, False, False)
 
     def plan_event(self, ev: PlanChange, t: int, seq: int) -> None:
         where = f"ticket {self.tid!r}, event {seq} ({_desc(ev)})"
@@ -422,7 +424,7 @@ class _Replay:
             ) from None
         self.terms, self.severity = terms, sev
         self.changes.append(Change(t, seq, terms, sev, self.fields))
-        self.offer({"plan"}, t, seq, entered_solve=False, reopened=False)
+        self.offer({"plan"}, t, seq, False, False)
 
     def field_event(self, ev: FieldChange, t: int, seq: int) -> None:
         name, new = ev.field, _value(ev.value)
@@ -438,7 +440,7 @@ class _Replay:
             tokens.add(f"field:{name}={norm(new)}")
         if name in self.compiled.calendar_fields:
             self.changes.append(Change(t, seq, self.terms, self.severity, self.fields))
-        self.offer(tokens, t, seq, entered_solve=False, reopened=False)
+        self.offer(tokens, t, seq, False, False)
         if name in self.compiled.rule_fields and self.explicit is None:
             where = f"ticket {self.tid!r}, event {seq} ({_desc(ev)})"
             plan, rule = self.policy.plan_for(self.fields, None, where=where)
@@ -466,7 +468,7 @@ def evaluate(
         policy = Policy.model_validate(policy)
     compiled = _compiled(policy)
     tid = ticket.id
-    created = _us(ticket.created_at, "created_at")
+    created, times = ticket.instants()
     if now is not None:
         if not isinstance(now, datetime) or now.utcoffset() is None:
             raise NaiveDatetimeError.of("now", now)
@@ -478,34 +480,33 @@ def evaluate(
             )
         now_tz = now.tzinfo
     else:
-        horizon = _us(ticket.events[-1].at, "at") if ticket.events else created
+        horizon = times[-1] if times else created
         now_tz = ticket.created_at.tzinfo
 
     r = _Replay(ticket, policy, compiled)
-    r.offer({"created"}, created, -1, entered_solve=False, reopened=False)
+    offer = r.offer
+    offer(_CREATED, created, -1, False, False)
     prev: Event | None = None
     prev_t = created - 1
     for seq, ev in enumerate(ticket.events):
-        t = _us(ev.at, "at")
+        t = times[seq]
         if t > horizon:
             break
         if t == prev_t and ev == prev:
             continue  # an identical event at the same instant (an export's duplicate row)
         prev, prev_t = ev, t
-        if isinstance(ev, AgentReply):
-            r.offer({"agent_reply"}, t, seq, entered_solve=False, reopened=False)
-        elif isinstance(ev, CustomerReply):
-            r.offer({"customer_reply"}, t, seq, entered_solve=False, reopened=False)
-        elif isinstance(ev, InternalNote):
-            r.offer({"internal_note"}, t, seq, entered_solve=False, reopened=False)
-        elif isinstance(ev, StatusChange):
-            r.status_event(ev, t, seq)
-        elif isinstance(ev, SeverityChange):
-            r.severity_event(ev, t, seq)
-        elif isinstance(ev, PlanChange):
-            r.plan_event(ev, t, seq)
+        kind = ev.type
+        tokens = _REPLY_TOKENS.get(kind)
+        if tokens is not None:
+            offer(tokens, t, seq, False, False)
+        elif kind == "status":
+            r.status_event(ev, t, seq)  # type: ignore[arg-type]
+        elif kind == "severity":
+            r.severity_event(ev, t, seq)  # type: ignore[arg-type]
+        elif kind == "plan":
+            r.plan_event(ev, t, seq)  # type: ignore[arg-type]
         else:
-            r.field_event(ev, t, seq)
+            r.field_event(ev, t, seq)  # type: ignore[arg-type]
 
     ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
     results: list[MetricResult] = []

@@ -9,11 +9,12 @@ stably by time (events at the same instant keep their input order). Validation e
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Annotated, Any, Literal, final
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Final, Literal, final
 
-from pydantic import AwareDatetime, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, PrivateAttr, ValidationError, model_validator
 
 from ._model import FrozenModel
 from .errors import TimelineError
@@ -106,6 +107,8 @@ Event = Annotated[
     | FieldChange,
     Field(discriminator="type"),
 ]
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US: Final = timedelta(microseconds=1)
 _KINDS = "agent_reply, customer_reply, internal_note, status, severity, plan, field"
 
 
@@ -122,6 +125,7 @@ class Ticket(FrozenModel):
     )
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
+    _times: tuple[int, tuple[int, ...]] | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
@@ -142,16 +146,31 @@ class Ticket(FrozenModel):
 
     @model_validator(mode="after")
     def _order(self) -> Ticket:
-        for i, ev in enumerate(self.events):
-            if ev.at < self.created_at:
+        created = (self.created_at - _EPOCH) // _ONE_US
+        times = [(ev.at - _EPOCH) // _ONE_US for ev in self.events]
+        for i, t in enumerate(times):
+            if t < created:
+                ev = self.events[i]
                 raise TimelineError(
                     f"ticket {self.id!r}: event {i} ({ev.type} at {ev.at.isoformat()}) is "
                     f"before the ticket was created ({self.created_at.isoformat()})"
                 )
-        ordered = tuple(sorted(self.events, key=lambda e: e.at))  # stable
-        if ordered != self.events:
-            object.__setattr__(self, "events", ordered)
+        if any(a > b for a, b in itertools.pairwise(times)):
+            order = sorted(range(len(times)), key=times.__getitem__)  # stable
+            object.__setattr__(self, "events", tuple(self.events[i] for i in order))
+            times = [times[i] for i in order]
+        self._times = (created, tuple(times))
         return self
+
+    def instants(self) -> tuple[int, tuple[int, ...]]:
+        """The creation and the (sorted) events as microseconds since the epoch, UTC
+        (computed once, at validation)."""
+        found = self._times
+        if found is None:  # built without validation (model_construct)
+            created = (self.created_at - _EPOCH) // _ONE_US
+            found = (created, tuple((ev.at - _EPOCH) // _ONE_US for ev in self.events))
+            self._times = found
+        return found
 
     # Ticket errors are timeline errors, not configuration errors.
     @classmethod
@@ -169,4 +188,7 @@ class Ticket(FrozenModel):
     def until(self, now: datetime) -> Ticket:
         """This ticket with only the events at or before ``now``."""
         kept = tuple(e for e in self.events if e.at <= now)
-        return self.model_copy(update={"events": kept})
+        copy = self.model_copy(update={"events": kept})
+        created, times = self.instants()
+        copy._times = (created, times[: len(kept)])  # the events are sorted: a prefix
+        return copy
