@@ -14,7 +14,7 @@ target in force, per the severity-change strategy, along those spans.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -44,24 +44,29 @@ _REPLY_TOKENS: Final = {
 }
 
 
-@dataclass(slots=True)
 class Cycle:
     """One cycle of a metric as the replay recorded it (integer µs, UTC)."""
 
-    metric: str
-    number: int
-    start: int
-    start_seq: int
-    runs: list[list[int]] = field(default_factory=list)  # [start, end]; end OPEN: running
-    pauses: list[tuple[int, int, str]] = field(default_factory=list)
-    pause_since: tuple[int, str] | None = None
-    solved: list[tuple[int, int]] = field(default_factory=list)  # suspended, then reopened
-    resumed: list[int] = field(default_factory=list)
-    stop: int | None = None
-    stop_seq: int = _NO_STOP
-    final: bool = False
-    suspended: bool = False
-    touched: int = -2  # seq of the event that started or resumed it
+    __slots__ = (
+        "final", "metric", "number", "pause_since", "pauses", "resumed", "runs", "solved",
+        "start", "start_seq", "stop", "stop_seq", "suspended", "touched",
+    )  # fmt: skip
+
+    def __init__(self, metric: str, number: int, start: int, start_seq: int) -> None:
+        self.metric = metric
+        self.number = number
+        self.start = start
+        self.start_seq = start_seq
+        self.runs: list[list[int]] = []  # [start, end]; end OPEN: running
+        self.pauses: list[tuple[int, int, str]] = []
+        self.pause_since: tuple[int, str] | None = None
+        self.solved: list[tuple[int, int]] = []  # suspended by a solve, then reopened
+        self.resumed: list[int] = []
+        self.stop: int | None = None
+        self.stop_seq = _NO_STOP
+        self.final = False
+        self.suspended = False
+        self.touched = start_seq  # seq of the event that started or resumed it
 
     @property
     def running(self) -> bool:
@@ -130,26 +135,31 @@ class _Rule:
     pause: tuple[str, ...]  # the definition's pause (the terms' pause.<metric> wins)
 
 
-@dataclass(slots=True)
 class _Metric:
     """A measured metric during one replay."""
 
-    rule: _Rule
-    name: str
-    once: bool
-    stop_on_solve: bool
-    start: frozenset[str]
-    stop: frozenset[str]
-    pause: frozenset[str]
-    after: _Metric | None = None
-    cycles: list[Cycle] = field(default_factory=list)
-    current: Cycle | None = None  # the last cycle while it may still change
-    pending: bool = False  # a start trigger waits for the reopen
+    __slots__ = (
+        "after", "current", "cycles", "name", "once", "pause", "pending", "rule", "start",
+        "stop", "stop_on_solve",
+    )  # fmt: skip
+
+    def __init__(self, rule: _Rule, pause: frozenset[str], after: _Metric | None) -> None:
+        self.rule = rule
+        self.name = rule.name
+        self.once = rule.once
+        self.stop_on_solve = rule.stop_on_solve
+        self.start = rule.start
+        self.stop = rule.stop
+        self.pause = pause
+        self.after = after
+        self.cycles: list[Cycle] = []
+        self.current: Cycle | None = None  # the last cycle while it may still change
+        self.pending = False  # a start trigger waits for the reopen
 
     @property
     def has_stopped(self) -> bool:
-        last = self.cycles[-1] if self.cycles else None
-        return last is not None and last.stop is not None
+        cycles = self.cycles
+        return bool(cycles) and cycles[-1].stop is not None
 
 
 class _Compiled:
@@ -288,18 +298,9 @@ class _Replay:
         pauses, self.solve = compiled.status_rules(terms)
         self.solved = self._is_solved(self.key, self.category)
         self.metrics: list[_Metric] = []
+        metrics = self.metrics
         for rule, pause in zip(compiled.rules, pauses, strict=True):
-            m = _Metric(
-                rule,
-                rule.name,
-                rule.once,
-                rule.stop_on_solve,
-                rule.start,
-                rule.stop,
-                pause,
-                None if rule.after < 0 else self.metrics[rule.after],
-            )
-            self.metrics.append(m)
+            metrics.append(_Metric(rule, pause, None if rule.after < 0 else metrics[rule.after]))
 
     def _category(self, name: str, key: str) -> str:
         found = self.compiled.status_map.get(key)
@@ -324,7 +325,7 @@ class _Replay:
         """Offer an event's triggers to every metric (after the state was updated)."""
         for m in self.metrics:
             cur = m.current
-            if tokens & m.stop:
+            if not m.stop.isdisjoint(tokens):
                 if cur is not None:
                     if not cur.suspended:
                         cur.finish(t, seq)
@@ -346,7 +347,7 @@ class _Replay:
                 if m.pending:
                     m.pending = False
                     self._start(m, t, seq)
-            if tokens & m.start:
+            if not m.start.isdisjoint(tokens):
                 if self.solved and m.stop_on_solve:
                     m.pending = True
                 else:
@@ -360,7 +361,7 @@ class _Replay:
                 return
         elif m.current is not None:
             return  # a cycle is running: the trigger joins it
-        c = Cycle(m.name, len(m.cycles) + 1, t, seq, touched=seq)
+        c = Cycle(m.name, len(m.cycles) + 1, t, seq)
         c.enter(t, self._paused_by(m))
         m.cycles.append(c)
         m.current = c
