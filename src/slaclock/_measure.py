@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
-from ._audit import CancelledAudit, CycleAudit
+from ._audit import CancelledAudit
 from ._clock import OPEN, business_day_deadline, first_active, reach, used
 from ._index import OpenIndex
 from .calendar import Calendar
@@ -339,20 +339,16 @@ def _result(
             i_status, i_deadline, i_breach, i_counted / i_target if i_target else 1.0,
             spec.resolved.cal.tz,
         )  # fmt: skip
-    audit = CycleAudit(
-        cycle, spec, metric_index, repeating, upto, now, status, deadline, breach, i_breach,
-        i_deadline,
-    )  # fmt: skip
     pauses: tuple[tuple[int, int | None, str], ...] = tuple(cycle.pauses)
     if cycle.pause_since is not None:
         pauses += ((cycle.pause_since[0], None, cycle.pause_since[1]),)
     r = spec.resolved
     return MetricResult(
-        name=cycle.metric, cycle=cycle.number, repeating=repeating, status=status,
-        target=r.target.within, calendar=r.cal_name, severity=r.severity, plan=r.plan,
-        tz=r.cal.tz, start=cycle.start, deadline=deadline, stop=stop, breach=breach,
-        elapsed=elapsed, target_us=target, remaining=max(target - counted, 0),
-        share_used=share, now=now,
-        at_risk=warning is not None and status in ("running", "paused"),
-        warning=warning, pauses=pauses, internal=internal, audit=audit,
+        (
+            cycle.metric, cycle.number, repeating, status, r.target.within, r.cal_name,
+            r.severity, r.plan, r.cal.tz, cycle.start, deadline, stop, breach, elapsed,
+            target, max(target - counted, 0), share, now,
+            warning is not None and status in ("running", "paused"), warning, pauses,
+            internal, (cycle, spec, metric_index, upto, i_breach, i_deadline),
+        )
     )  # fmt: skip

@@ -132,153 +132,196 @@ class MetricResult:
       is breached and not stopped (negative once late).
 
     Every instant is in the zone of the cycle's calendar. ``cycle`` counts from 1 per
-    metric.
+    metric. Immutable; equal results compare equal whatever zone they are shown in.
     """
 
-    __slots__ = (
-        "_audit", "_breach", "_deadline", "_elapsed", "_now", "_pauses", "_remaining",
-        "_start", "_stop", "_target_us", "_tz", "at_risk", "calendar", "cycle", "internal",
-        "name", "plan", "repeating", "severity", "share_used", "status", "target", "warning",
-    )  # fmt: skip
+    __slots__ = ("_v",)
 
-    name: str
-    cycle: int
-    repeating: bool
-    status: Status
-    target: Duration
-    calendar: str
-    severity: str
-    plan: str | None
-    share_used: float
-    at_risk: bool
-    warning: float | None
-    internal: InternalResult | None
-    _tz: tzinfo
-    _start: int
-    _deadline: int | None
-    _stop: int | None
-    _breach: int | None
-    _elapsed: int
-    _target_us: int
-    _remaining: int
-    _now: int
-    _pauses: tuple[tuple[int, int | None, str], ...]
-    _audit: CycleAudit | None
+    # The values, in the order the engine builds them (see slaclock._measure).
+    _v: tuple[Any, ...]
 
-    def __init__(
-        self, *, name: str, cycle: int, repeating: bool, status: Status, target: Duration,
-        calendar: str, severity: str, plan: str | None, tz: tzinfo, start: int,
-        deadline: int | None, stop: int | None, breach: int | None, elapsed: int,
-        target_us: int, remaining: int, share_used: float, now: int, at_risk: bool,
-        warning: float | None,
-        pauses: tuple[tuple[int, int | None, str], ...] = (),
-        internal: InternalResult | None = None, audit: CycleAudit | None = None,
-    ) -> None:  # fmt: skip
-        _set(self, "name", name)
-        _set(self, "cycle", cycle)
-        _set(self, "repeating", repeating)
-        _set(self, "status", status)
-        _set(self, "target", target)
-        _set(self, "calendar", calendar)
-        _set(self, "severity", severity)
-        _set(self, "plan", plan)
-        _set(self, "_tz", tz)
-        _set(self, "_start", start)
-        _set(self, "_deadline", deadline)
-        _set(self, "_stop", stop)
-        _set(self, "_breach", breach)
-        _set(self, "_elapsed", elapsed)
-        _set(self, "_target_us", target_us)
-        _set(self, "_remaining", remaining)
-        _set(self, "share_used", share_used)
-        _set(self, "_now", now)
-        _set(self, "at_risk", at_risk)
-        _set(self, "warning", warning)
-        _set(self, "_pauses", pauses)
-        _set(self, "internal", internal)
-        _set(self, "_audit", audit)
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        _set(self, "_v", values)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"MetricResult is immutable; cannot set {name!r}")
 
     __delattr__ = __setattr__  # type: ignore[assignment]
 
-    # -- instants and spans, built on demand ------------------------------------------
+    # -- the values -------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The metric's name."""
+        name: str = self._v[0]
+        return name
+
+    @property
+    def cycle(self) -> int:
+        """The cycle's number, from 1 per metric."""
+        cycle: int = self._v[1]
+        return cycle
+
+    @property
+    def repeating(self) -> bool:
+        """Whether the metric starts a cycle per start trigger (``cycles = "each"``)."""
+        each: bool = self._v[2]
+        return each
+
+    @property
+    def status(self) -> Status:
+        status: Status = self._v[3]
+        return status
+
+    @property
+    def target(self) -> Duration:
+        """The contractual target."""
+        target: Duration = self._v[4]
+        return target
+
+    @property
+    def calendar(self) -> str:
+        """The calendar's name (``name@Zone`` when read in the customer's zone)."""
+        name: str = self._v[5]
+        return name
+
+    @property
+    def severity(self) -> str:
+        """The severity whose target judged the cycle."""
+        sev: str = self._v[6]
+        return sev
+
+    @property
+    def plan(self) -> str | None:
+        """The plan whose target judged the cycle."""
+        plan: str | None = self._v[7]
+        return plan
 
     @property
     def started_at(self) -> datetime:
-        return instant(self._start, self._tz)
+        return instant(self._v[9], self._v[8])
 
     @property
     def deadline(self) -> datetime | None:
-        return _opt(self._deadline, self._tz)
+        return _opt(self._v[10], self._v[8])
 
     @property
     def stopped_at(self) -> datetime | None:
-        return _opt(self._stop, self._tz)
+        return _opt(self._v[11], self._v[8])
 
     @property
     def breached_at(self) -> datetime | None:
-        return _opt(self._breach, self._tz)
+        return _opt(self._v[12], self._v[8])
 
     @property
     def business_elapsed(self) -> timedelta:
-        return self._elapsed * _ONE_US
-
-    @property
-    def business_remaining(self) -> timedelta:
-        return self._remaining * _ONE_US
+        return self._v[13] * _ONE_US  # type: ignore[no-any-return]
 
     @property
     def target_business(self) -> timedelta:
         """The target as business time on the cycle's calendar (business days converted
         at the cycle's start)."""
-        return self._target_us * _ONE_US
+        return self._v[14] * _ONE_US  # type: ignore[no-any-return]
+
+    @property
+    def business_remaining(self) -> timedelta:
+        return self._v[15] * _ONE_US  # type: ignore[no-any-return]
+
+    @property
+    def share_used(self) -> float:
+        share: float = self._v[16]
+        return share
+
+    @property
+    def at_risk(self) -> bool:
+        """Running or paused with a ``warn_at`` share reached."""
+        risk: bool = self._v[18]
+        return risk
+
+    @property
+    def warning(self) -> float | None:
+        """The highest ``warn_at`` share reached."""
+        w: float | None = self._v[19]
+        return w
 
     @property
     def wall_remaining(self) -> timedelta | None:
-        if self._deadline is None or self._stop is not None or self.status == "paused":
+        v = self._v
+        if v[10] is None or v[11] is not None or v[3] == "paused":
             return None
-        return (self._deadline - self._now) * _ONE_US
+        return (v[10] - v[17]) * _ONE_US  # type: ignore[no-any-return]
 
     @property
     def pauses(self) -> tuple[Pause, ...]:
-        tz = self._tz
-        return tuple(Pause(instant(s, tz), _opt(e, tz), st) for s, e, st in self._pauses)
+        tz = self._v[8]
+        return tuple(Pause(instant(s, tz), _opt(e, tz), st) for s, e, st in self._v[20])
+
+    @property
+    def internal(self) -> InternalResult | None:
+        """The internal (private) target on the same clock, when the agreement has one."""
+        internal: InternalResult | None = self._v[21]
+        return internal
 
     @property
     def label(self) -> str:
         """``"first_response"``, or ``"next_reply #2"`` for a metric with a cycle per
         start."""
-        return metric_label(self.name, self.cycle if self.repeating else 0)
+        v = self._v
+        return metric_label(v[0], v[1] if v[2] else 0)
 
     @property
     def is_breached(self) -> bool:
         return self.status == "breached"
 
+    # -- private: for explain(), events() and next_change() ------------------------------
+
+    @property
+    def _tz(self) -> tzinfo:
+        tz: tzinfo = self._v[8]
+        return tz
+
+    @property
+    def _stop(self) -> int | None:
+        stop: int | None = self._v[11]
+        return stop
+
+    @property
+    def _audit(self) -> CycleAudit | None:
+        v = self._v
+        audit = v[22]
+        if audit is None or not isinstance(audit, tuple):
+            return audit
+        from ._audit import CycleAudit
+
+        cycle, spec, index, upto, i_breach, i_deadline = audit
+        return CycleAudit(
+            cycle, spec, index, v[2], upto, v[17], v[3], v[10], v[12], i_breach, i_deadline
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """A flat, JSON-friendly dict of this result (the result-row columns)."""
         i = self.internal
+        v = self._v
         return {
-            "metric": self.name,
-            "cycle": self.cycle,
-            "status": self.status,
-            "severity": self.severity,
-            "target": str(self.target),
-            "calendar": self.calendar,
+            "metric": v[0],
+            "cycle": v[1],
+            "status": v[3],
+            "severity": v[6],
+            "target": str(v[4]),
+            "calendar": v[5],
             "started_at": _iso(self.started_at),
             "deadline": _iso(self.deadline),
             "stopped_at": _iso(self.stopped_at),
-            "business_elapsed_s": self._elapsed / 1e6,
-            "business_remaining_s": self._remaining / 1e6,
-            "target_business_s": self._target_us / 1e6,
-            "share_used": round(self.share_used, 6),
+            "business_elapsed_s": v[13] / 1e6,
+            "business_remaining_s": v[15] / 1e6,
+            "target_business_s": v[14] / 1e6,
+            "share_used": round(v[16], 6),
             "breached_at": _iso(self.breached_at),
-            "at_risk": self.at_risk,
+            "at_risk": v[18],
             "wall_remaining_s": (
                 None if self.wall_remaining is None else self.wall_remaining.total_seconds()
             ),
-            "pauses": len(self._pauses),
+            "pauses": len(v[20]),
             "internal_target": None if i is None else str(i.target),
             "internal_deadline": None if i is None else _iso(i.deadline),
             "internal_status": None if i is None else i.status,
@@ -286,18 +329,16 @@ class MetricResult:
 
     # -- value semantics --------------------------------------------------------------
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.name, self.cycle, self.status, self.target, self.calendar, self.severity,
-            self.plan, self._start, self._deadline, self._stop, self._breach, self._elapsed,
-            self._target_us, self._remaining, self.share_used, self.at_risk, self.warning,
-            self._pauses, self.wall_remaining, self.internal,
-        )  # fmt: skip
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MetricResult):
             return NotImplemented
-        return self._key() == other._key()
+        a, b = self._v, other._v
+        return (
+            a[:8] == b[:8]  # names, status, target, calendar, severity, plan
+            and a[9:17] == b[9:17]  # instants and amounts (not the zone they show in)
+            and a[18:22] == b[18:22]  # warnings, pauses, internal target
+            and self.wall_remaining == other.wall_remaining
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -311,20 +352,12 @@ class MetricResult:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        state = {k: getattr(self, k) for k in self.__slots__}
-        return (_restore_metric, (state,))
+        return (MetricResult, (self._v,))
 
     def _repr_html_(self) -> str:
         from ._html import metric_html
 
         return metric_html(self)
-
-
-def _restore_metric(state: dict[str, Any]) -> MetricResult:
-    obj = MetricResult.__new__(MetricResult)
-    for k, v in state.items():
-        _set(obj, k, v)
-    return obj
 
 
 def metric_label(name: str, cycle: int) -> str:
