@@ -13,7 +13,7 @@ target in force, per the severity-change strategy, along those spans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -167,8 +167,8 @@ class _Compiled:
     caches shared by its tickets)."""
 
     __slots__ = (
-        "calendar_fields", "pauses", "rank", "rule_fields", "rules", "status_map", "targets",
-        "terms_by_plan", "unknown_status",
+        "calendar_fields", "interest", "pauses", "rank", "rule_fields", "rules", "status_map",
+        "targets", "terms_by_plan", "unknown_status",
     )  # fmt: skip
 
     def __init__(self, policy: Policy) -> None:
@@ -189,6 +189,12 @@ class _Compiled:
             )
             for n in order
         )
+        # trigger -> positions of the metrics that start or stop on it, in replay order
+        interest: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            for token in rule.start | rule.stop:
+                interest.setdefault(token, []).append(i)
+        self.interest = {k: tuple(v) for k, v in interest.items()}
         cal_fields: set[str] = set()
         for terms in policy.all_terms():
             if terms.calendar_by is not None:
@@ -226,11 +232,13 @@ class _Compiled:
 
 
 def _compiled(policy: Policy) -> _Compiled:
-    found = policy.engine_cache.get("engine")
+    private = policy.__pydantic_private__  # (skips BaseModel.__getattr__: a hot path)
+    cache = private["_cache"] if private else policy.engine_cache
+    found = cache.get("engine")
     if isinstance(found, _Compiled):
         return found
     compiled = _Compiled(policy)
-    policy.engine_cache["engine"] = compiled
+    cache["engine"] = compiled
     return compiled
 
 
@@ -323,7 +331,20 @@ class _Replay:
         reopened: bool,
     ) -> None:  # fmt: skip
         """Offer an event's triggers to every metric (after the state was updated)."""
-        for m in self.metrics:
+        metrics = self.metrics
+        if entered_solve or reopened:
+            chosen: Iterable[_Metric] = metrics
+        else:  # only the metrics that start or stop on one of these triggers
+            interest = self.compiled.interest
+            if len(tokens) == 1:
+                (token,) = tokens
+                positions = interest.get(token, ())
+            else:
+                positions = tuple(sorted({i for tok in tokens for i in interest.get(tok, ())}))
+            if not positions:
+                return
+            chosen = [metrics[i] for i in positions]
+        for m in chosen:
             cur = m.current
             if not m.stop.isdisjoint(tokens):
                 if cur is not None:
@@ -333,7 +354,7 @@ class _Replay:
                     m.current = None
                 m.pending = False
             cur = m.current
-            if entered_solve and m.stop_on_solve and cur is not None and cur.active:
+            if entered_solve and m.stop_on_solve and cur is not None and cur.stop is None:
                 cur.finish(t, seq)
                 if m.once:
                     cur.suspended = True

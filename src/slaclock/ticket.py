@@ -165,7 +165,8 @@ class Ticket(FrozenModel):
     def instants(self) -> tuple[int, tuple[int, ...]]:
         """The creation and the (sorted) events as microseconds since the epoch, UTC
         (computed once, at validation)."""
-        found = self._times
+        private = self.__pydantic_private__  # (skips BaseModel.__getattr__: a hot path)
+        found = private.get("_times") if private else None
         if found is None:  # built without validation (model_construct)
             created = (self.created_at - _EPOCH) // _ONE_US
             found = (created, tuple((ev.at - _EPOCH) // _ONE_US for ev in self.events))
