@@ -26,6 +26,7 @@ __all__ = [
     "OPEN",
     "Index",
     "business_day_deadline",
+    "count",
     "first_active",
     "reach",
     "used",
@@ -77,6 +78,28 @@ def reach(ix: Index, spans: Sequence[Span], origin: int, amount: int) -> int | N
             return ix.add(s, rem)
         rem -= el
     return None
+
+
+def count(ix: Index, spans: Sequence[Span], origin: int, amount: int) -> tuple[int, int | None]:
+    """``(counted, reached)``: the open time counted inside ``spans`` from ``origin``, and
+    the earliest instant at which it reached ``amount`` (None if it did not): one
+    ``elapsed`` per span, the work of :func:`used` and :func:`reach` together."""
+    total = 0
+    hit: int | None = None
+    for s, e in spans:
+        if s < origin:
+            s = origin
+        if s >= e:
+            continue
+        el = ix.elapsed(s, e)
+        if hit is None:
+            rem = amount - total
+            if rem <= 0:
+                hit = s
+            elif rem <= el:
+                hit = ix.add(s, rem)
+        total += el
+    return total, hit
 
 
 def first_active(spans: Sequence[Span], x: int) -> int | None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
 from ._audit import CancelledAudit
-from ._clock import OPEN, business_day_deadline, first_active, reach, used
+from ._clock import OPEN, business_day_deadline, count, first_active, reach, used
 from ._index import OpenIndex
 from .calendar import Calendar
 from .errors import ConfigError, TimelineError
@@ -279,11 +279,12 @@ def _judge(
     rule of DESIGN.md "Met, breached, running, paused"); ``x0`` is where a projection
     starts (the stop, or now)."""
     ix = spec.ix
-    counted = init + used(ix, runs, spec.origin, x0)
     if init >= target and spec.prior is not None:
+        counted = init + used(ix, runs, spec.origin, x0)
         hit = reached(spec, runs, internal=internal)
     else:
-        hit = reach(ix, runs, spec.origin, target - init)
+        counted, hit = count(ix, runs, spec.origin, target - init)
+        counted += init
     if bd_end is not None and hit is not None:
         hit = business_day_deadline(ix, hit, bd_end)
     if hit is not None:

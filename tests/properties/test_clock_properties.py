@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slaclock import Calendar
-from slaclock._clock import OPEN, business_day_deadline, first_active, reach, used
+from slaclock._clock import OPEN, business_day_deadline, count, first_active, reach, used
 
 HOUR = 3_600_000_000
 BASE = int((datetime(2026, 10, 26, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())
@@ -91,3 +91,13 @@ def test_business_day_deadline_moves_only_across_closed_time(k: int, n: int) -> 
     assert got == bd_end  # the same business time: add_business_days' instant
     assert ix.elapsed(earliest, got) == 0
     assert business_day_deadline(ix, earliest - HOUR, bd_end) == earliest - HOUR
+
+
+@given(spans(), indexes, st.integers(0, 21 * 96), st.integers(0, 40 * HOUR))
+def test_count_is_used_and_reach_together(
+    s: list[tuple[int, int]], ix: object, cut: int, amount: int
+) -> None:
+    origin = BASE_US + cut * HOUR // 4
+    total, hit = count(ix, s, origin, amount)  # type: ignore[arg-type]
+    assert total == used(ix, s, origin, BASE_US + 30 * 24 * HOUR)  # type: ignore[arg-type]
+    assert hit == reach(ix, s, origin, amount)  # type: ignore[arg-type]
