@@ -67,20 +67,29 @@ class Resolved:
     warn_at: tuple[float, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class Spec:
     """A target applied to a cycle: counting from ``origin`` with a share of the target
     already used (``init_share``, by ``carry``; ``prior`` is the spec that counted before
     ``origin`` then)."""
 
-    resolved: Resolved
-    origin: int
-    target_us: int
-    internal_us: int | None
-    init_share: float
-    bd_end: int | None
-    i_bd_end: int | None
-    prior: Spec | None = None
+    __slots__ = (
+        "bd_end", "i_bd_end", "init_share", "internal_us", "origin", "prior", "resolved",
+        "target_us",
+    )  # fmt: skip
+
+    def __init__(
+        self, resolved: Resolved, origin: int, target_us: int, internal_us: int | None,
+        init_share: float, bd_end: int | None, i_bd_end: int | None,
+        prior: Spec | None = None,
+    ) -> None:  # fmt: skip
+        self.resolved = resolved
+        self.origin = origin
+        self.target_us = target_us
+        self.internal_us = internal_us
+        self.init_share = init_share
+        self.bd_end = bd_end
+        self.i_bd_end = i_bd_end
+        self.prior = prior
 
     @property
     def target(self) -> Target:
@@ -230,23 +239,41 @@ def measure(
 ) -> tuple[MetricResult | None, CancelledAudit | None]:
     """The result of one replayed cycle (None when its terms give it no target; then
     the audit of a cycle whose target went away mid-way, if it had one)."""
-    changes, seqs = ctx.changes, ctx.seqs
+    changes = ctx.changes
+    metric, start = cycle.metric, cycle.start
+    upto = cycle.stop if cycle.stop is not None else ctx.now
+    if len(changes) == 1:  # the common case: no severity, plan or calendar change
+        spec = _spec(ctx, changes[0], metric, start)
+        if spec is None:
+            return None, None
+        return _result(ctx, cycle, spec, metric_index, repeating, upto), None
+    seqs = ctx.seqs
     i0 = bisect_right(seqs, cycle.start_seq) - 1
     i1 = bisect_left(seqs, cycle.stop_seq)
     base = changes[i0]
-    metric, start = cycle.metric, cycle.start
-    spec = _spec(ctx, base, metric, start)
     final_terms = changes[i1 - 1].terms if i1 > i0 else base.terms
     strategy = final_terms.severity_change
-    upto = cycle.stop if cycle.stop is not None else ctx.now
     cancel_at: int | None = None
-    for ch in changes[i0 + 1 : i1]:
+    if strategy == "retroactive":
+        # Only the terms in force at the stop count (from the start); the changes between
+        # matter only to say when a target that went away was cancelled.
+        spec = _spec(ctx, changes[i1 - 1] if i1 > i0 else base, metric, start)
+        if spec is None:
+            had = _spec(ctx, base, metric, start) is not None
+            for ch in changes[i0 + 1 : i1]:
+                has = _resolve(ctx, ch, metric) is not None
+                if had and not has:
+                    cancel_at = ch.at
+                had = has
+    else:
+        spec = _spec(ctx, base, metric, start)
+    for ch in changes[i0 + 1 : i1] if strategy != "retroactive" else ():
         retro = _spec(ctx, ch, metric, start)
         if retro is None:
             if spec is not None:
                 cancel_at = ch.at
             spec = None
-        elif spec is None or strategy == "retroactive":
+        elif spec is None:
             spec = retro
         elif strategy == "restart":
             spec = _spec(ctx, ch, metric, ch.at)
