@@ -39,6 +39,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
 _NO_STOP: Final = 1 << 40
 _CREATED: Final = frozenset({"created"})
+_REOPEN: Final = frozenset({"reopen"})
 _REPLY_TOKENS: Final = {
     kind: frozenset({kind}) for kind in ("agent_reply", "customer_reply", "internal_note")
 }
@@ -168,7 +169,7 @@ class _Compiled:
 
     __slots__ = (
         "calendar_fields", "interest", "pauses", "rank", "rule_fields", "rules", "status_map",
-        "targets", "terms_by_plan", "unknown_status",
+        "statuses", "targets", "terms_by_plan", "unknown_status",
     )  # fmt: skip
 
     def __init__(self, policy: Policy) -> None:
@@ -211,6 +212,8 @@ class _Compiled:
             self.terms_by_plan = {}
         self.pauses: dict[int, tuple[Terms, tuple[frozenset[str], ...], frozenset[str]]] = {}
         self.targets: dict[tuple[Any, ...], Any] = {}
+        # a status as written -> (name, key, category); only known ones are kept
+        self.statuses: dict[str, tuple[str, str, str]] = {}
 
     def terms(self, policy: Policy, plan: str | None, created: datetime) -> Terms:
         cache = self.terms_by_plan
@@ -287,17 +290,24 @@ class _Replay:
         self.policy = policy
         self.compiled = compiled
         self.tid = ticket.id
-        where = f"ticket {ticket.id!r}"
-        self.fields: dict[str, Any] = {k: _value(v) for k, v in ticket.fields.items()}
+        fields = ticket.fields
+        if any(isinstance(v, list) for v in fields.values()):
+            fields = {k: _value(v) for k, v in fields.items()}
+        self.fields: Mapping[str, Any] = fields
         self.explicit = ticket.plan
         if compiled.rule_fields or self.explicit is not None:
+            where = f"ticket {ticket.id!r}"
             plan, self.rule = policy.plan_for(self.fields, self.explicit, where=where)
         else:
             plan, self.rule = None, None
         self.created = ticket.instants()[0]
         terms = compiled.terms(policy, plan, ticket.created_at)
         self.terms = terms
-        self.severity = terms.severity(ticket.severity, where=where)
+        sev = ticket.severity
+        if sev in terms.severities:
+            self.severity = sev
+        else:
+            self.severity = terms.severity(sev, where=f"ticket {ticket.id!r}")
         self.changes: list[Change] = [Change(self.created, -1, terms, self.severity, self.fields)]
         self.status = ticket.status.strip()
         self.key = norm(self.status)
@@ -403,18 +413,24 @@ class _Replay:
                 c.repause(t, by)
 
     def status_event(self, ev: StatusChange, t: int, seq: int) -> None:
-        name = ev.status.strip()
-        key = norm(name)
+        info = self.compiled.statuses.get(ev.status)
+        if info is None:
+            name = ev.status.strip()
+            key = norm(name)
+            info = (name, key, self._category(name, key))
+            if len(self.compiled.statuses) < 4096:  # bounded: statuses are a vocabulary
+                self.compiled.statuses[ev.status] = info
+        name, key, category = info
         if key == self.key:
             return
-        category = self._category(name, key)
-        tokens = {f"status:{key}"}
         if category != self.category:
-            tokens.add(f"status:{category}")
-        solved = self._is_solved(key, category)
+            tokens = frozenset({f"status:{key}", f"status:{category}"})
+        else:
+            tokens = frozenset({f"status:{key}"})
+        solved = key in self.solve or category in self.solve
         entered, reopened = solved and not self.solved, self.solved and not solved
         if reopened:
-            tokens.add("reopen")
+            tokens |= _REOPEN
         self.status, self.key, self.category, self.solved = name, key, category, solved
         self.offer(tokens, t, seq, entered, reopened)
         self.repause(t, seq)
