@@ -1,294 +1,248 @@
-"""``evaluate`` against an independent minute-by-minute replay.
+"""``evaluate`` against an independent minute-by-minute replay of "Ticket semantics,
+version 2" (``reference_v2.py``, written from DESIGN.md alone and importing nothing from
+slaclock).
 
-The reference below imports nothing from slaclock: it steps one minute at a time from the
-ticket's creation, applies the events of that minute in input order (sorted stably by
-time), and counts the minute for every clock that runs while the calendar is open. "Open"
-is DESIGN.md's open-instant rule written out with ``zoneinfo`` and ``holidays``: the local
-date is not a US holiday, is Monday to Friday, and the local wall time is in
-``[08:00, 17:00)``; the 24x7 calendar is always open. Events and ``now`` are whole minutes,
-so every minute is wholly open or wholly closed.
+The agreement below uses every built-in metric of DESIGN.md's table, three custom metrics
+(``time_to_assign`` and ``escalation`` on ``field:`` / ``severity`` triggers, and a
+repeating ``handoff`` that does not stop on a solve), custom status names, a status-name
+pause (``resolution`` pauses in ``pending`` and in "Waiting on vendor" but not in plain
+``on_hold``), and three plans chosen by ``rules`` on the ``organization`` field, with
+different targets per plan and severity (some metrics have no target for some terms: their
+cycles are numbered but not reported). Severity changes are retroactive.
 
-Compared for ``first_response``, every ``next_reply`` cycle and ``resolution`` (pauses in
-``pending`` / ``on_hold``, stops at ``solved`` / ``closed``, resumes on reopen; severity
-changes are retroactive: the severity in force at the stop judges the whole clock): status,
-business time used, stop instant, deadline (the instant the used time reaches the target:
-projected while running, as of the stop for a stopped clock, none while paused unless
-breached) and breached_at (the start of the first minute counted beyond the target).
+Per cycle, keyed by (metric, cycle number), the engine and the reference must agree on
+``started_at``, ``stopped_at``, ``status``, ``business_elapsed``, ``deadline``,
+``breached_at``, ``severity``, ``plan`` and ``calendar``, and on which cycles are reported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import holidays
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support import CALENDARS
 
-from slaclock import evaluate
+from slaclock import TicketSla, evaluate
 
-NY = ZoneInfo("America/New_York")
+from .reference_v2 import Result, replay, reported
+
 MINUTE = timedelta(minutes=1)
 START = datetime(2026, 10, 26, 0, 0, tzinfo=UTC)  # a week before the fall-back, Nov 1
-PAUSE = frozenset({"pending", "on_hold"})
-STOP = frozenset({"solved", "closed"})
+
+
+def _always(within: str) -> dict[str, str]:
+    return {"within": within, "calendar": "always"}
+
 
 POLICY: dict[str, Any] = {
+    "name": "Reference v2",
     "calendars": CALENDARS,  # DESIGN.md's: 8x5 New York with US holidays, 24x7 UTC
     "default_calendar": "business",
-    "severities": {
-        "critical": {
-            "first_response": {"within": "1h", "calendar": "always"},
-            "next_reply": {"within": "30m", "calendar": "always"},
-            "resolution": {"within": "24h", "calendar": "always"},
-        },
-        "high": {"first_response": "6h", "next_reply": "2h", "resolution": "20h"},
-        "normal": {"first_response": "90m", "next_reply": "45m", "resolution": "9h"},
+    "statuses": {
+        "Waiting on customer": "pending",
+        "In progress": "open",
+        "Resolved": "solved",
+        "Waiting on vendor": "on_hold",
     },
-    "pause": {"resolution": ["pending", "on_hold"]},
-    "stop_statuses": ["solved", "closed"],
+    "pause": {"resolution": ["pending", "Waiting on vendor"]},
+    "metrics": {
+        "time_to_assign": {"start": "created", "stop": "field:assignee"},
+        "escalation": {"start": "severity", "stop": "field:group=tier-2"},
+        "handoff": {
+            "start": "field:group",
+            "stop": "agent_reply",
+            "cycles": "each",
+            "stop_on_solve": False,
+            "pause": "on_hold",
+        },
+    },
+    "plans": {
+        "basic": {
+            "severities": {
+                "critical": {
+                    "first_response": _always("1h"),
+                    "next_reply": _always("30m"),
+                    "resolution": _always("8h"),
+                    "escalation": _always("1h"),
+                    "time_to_assign": "30m",
+                },
+                "high": {
+                    "first_response": "2h",
+                    "next_reply": "1h",
+                    "periodic_update": "3h",
+                    "pausable_update": "3h",
+                    "requester_wait": "9h",
+                    "agent_work": "6h",
+                    "resolution": "12h",
+                    "time_to_assign": "1h",
+                },
+                "normal": {
+                    "first_response": "4h",
+                    "next_reply": "2h",
+                    "requester_wait": "16h",
+                    "resolution": "18h",
+                    "handoff": "2h",
+                },
+            }
+        },
+        "premium": {
+            "severities": {
+                "critical": {
+                    "first_response": _always("45m"),
+                    "next_reply": _always("20m"),
+                    "resolution": _always("10h"),
+                    "escalation": _always("45m"),
+                },
+                "high": {
+                    "first_response": "90m",
+                    "pausable_update": "2h30m",
+                    "requester_wait": "8h",
+                    "resolution": "10h",
+                },
+                "normal": {
+                    "first_response": "3h",
+                    "next_reply": "90m",
+                    "periodic_update": "4h",
+                    "agent_work": "8h",
+                },
+            }
+        },
+        "enterprise": {
+            "severities": {
+                "critical": {
+                    "first_response": _always("30m"),
+                    "next_reply": _always("15m"),
+                    "periodic_update": _always("2h"),
+                    "pausable_update": _always("90m"),
+                    "requester_wait": _always("6h"),
+                    "agent_work": _always("4h"),
+                    "resolution": _always("6h"),
+                    "escalation": _always("30m"),
+                    "time_to_assign": _always("15m"),
+                    "handoff": _always("1h"),
+                },
+                "high": {
+                    "first_response": "1h",
+                    "next_reply": "30m",
+                    "periodic_update": "2h",
+                    "pausable_update": "2h",
+                    "agent_work": "4h",
+                    "resolution": "9h",
+                    "escalation": "2h",
+                    "time_to_assign": "30m",
+                },
+                "normal": {
+                    "first_response": "2h",
+                    "next_reply": "1h",
+                    "resolution": "12h",
+                    "time_to_assign": "1h",
+                    "handoff": "90m",
+                },
+            }
+        },
+    },
+    "default_plan": "basic",
+    "rules": [
+        {"when": {"organization": ["acme", "globex"]}, "plan": "enterprise"},
+        {"when": {"organization": "initech"}, "plan": "premium"},
+    ],
 }
-# severity -> metric -> (target in minutes, calendar is 24x7)
-TARGETS: dict[str, dict[str, tuple[int, bool]]] = {
-    "critical": {"first_response": (60, True), "next_reply": (30, True),
-                 "resolution": (1440, True)},
-    "high": {"first_response": (360, False), "next_reply": (120, False),
-             "resolution": (1200, False)},
-    "normal": {"first_response": (90, False), "next_reply": (45, False),
-               "resolution": (540, False)},
-}  # fmt: skip
 
-
-@cache
-def _us_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("US", years=year))
-
-
-@cache
-def _business_open(t: datetime) -> bool:
-    local = t.astimezone(NY)
-    d = local.date()
-    if d in _us_holidays(d.year) or d.weekday() >= 5:
-        return False
-    return time(8, 0) <= local.time() < time(17, 0)
-
-
-def is_open(t: datetime, always: bool) -> bool:
-    return always or _business_open(t)
-
-
-@dataclass
-class RefClock:
-    """One clock: the minutes it ran (open or not), and the severity that judges it (the
-    one in force when it stops, or at ``now``: severity changes are retroactive)."""
-
-    name: str
-    cycle: int
-    started_at: datetime
-    severity: str
-    running: bool = True
-    paused: bool = False
-    stopped_at: datetime | None = None
-    ran: list[datetime] = field(default_factory=list)
-
-    @property
-    def target(self) -> int:
-        return TARGETS[self.severity][self.name][0]
-
-    @property
-    def always(self) -> bool:
-        return TARGETS[self.severity][self.name][1]
-
-    def counted(self) -> list[datetime]:
-        return [t for t in self.ran if is_open(t, self.always)]
-
-    @property
-    def used(self) -> int:
-        return len(self.counted())
-
-    def tick(self, t: datetime) -> None:
-        if self.running:
-            self.ran.append(t)
-
-    def stop(self, t: datetime) -> None:
-        if self.stopped_at is None:
-            self.running, self.paused, self.stopped_at = False, False, t
-
-    def status(self) -> str:
-        if self.stopped_at is not None:
-            return "met" if self.used <= self.target else "breached"
-        if self.used > self.target:
-            return "breached"
-        return "paused" if self.paused else "running"
-
-    def breached_at(self) -> datetime | None:
-        counted = self.counted()
-        return counted[self.target] if len(counted) > self.target else None
-
-    def deadline(self, now: datetime) -> datetime | None:
-        counted = self.counted()
-        if self.stopped_at is None and self.paused and len(counted) <= self.target:
-            return None  # paused and not breached (even with the whole target used)
-        if len(counted) >= self.target:
-            return counted[self.target - 1] + MINUTE
-        t = self.stopped_at or now
-        left = self.target - len(counted)
-        while True:
-            if is_open(t, self.always):
-                left -= 1
-                if left == 0:
-                    return t + MINUTE
-            t += MINUTE
-
-
-def replay(
-    created: datetime, severity: str, events: list[tuple[datetime, str]], now: datetime
-) -> list[RefClock]:
-    """The reference answer: every clock after stepping minute by minute up to ``now``."""
-    first = RefClock("first_response", 0, created, severity)
-    resolution = RefClock("resolution", 0, created, severity)
-    replies: list[RefClock] = []
-    status = "open"
-    ordered = sorted(events, key=lambda e: e[0])  # stable, like the library's contract
-    i = 0
-    t = created
-    while True:
-        while i < len(ordered) and ordered[i][0] == t:
-            kind = ordered[i][1]
-            i += 1
-            if kind == "agent_reply":
-                first.stop(t)
-                if replies and replies[-1].stopped_at is None:
-                    replies[-1].stop(t)
-            elif kind == "customer_reply":
-                if not replies or replies[-1].stopped_at is not None:
-                    replies.append(RefClock("next_reply", len(replies) + 1, t, severity))
-            elif kind.startswith("severity:"):
-                severity = kind.removeprefix("severity:")
-                for c in (first, resolution, *replies):
-                    if c.stopped_at is None:
-                        c.severity = severity
-            elif kind.startswith("status:"):
-                new = kind.removeprefix("status:")
-                if new == status:
-                    continue
-                if new in STOP:
-                    first.stop(t)
-                    resolution.stop(t)
-                    if replies:
-                        replies[-1].stop(t)
-                elif status in STOP:  # reopen: resolution counts again
-                    resolution.stopped_at = None
-                    resolution.severity = severity
-                    resolution.running = new not in PAUSE
-                    resolution.paused = new in PAUSE
-                else:
-                    if resolution.stopped_at is None:
-                        resolution.running = new not in PAUSE
-                        resolution.paused = new in PAUSE
-                status = new
-        if t >= now:
-            break
-        for c in (first, resolution, *replies):
-            c.tick(t)
-        t += MINUTE
-    return [first, *replies, resolution]
-
-
+SEVERITIES = ["critical", "high", "normal"]
+PLANS = ["basic", "premium", "enterprise"]
+STATUSES = [
+    "open", "pending", "on_hold", "solved", "closed", "new",
+    "Waiting on customer", "in progress", "RESOLVED", "Waiting on vendor",
+]  # fmt: skip
+# One spelling per organisation, so a case change is never mistaken for a field change.
+ORGANIZATIONS = [None, "acme", "Globex", "INITECH", "umbrella"]
+FIELD_VALUES: dict[str, list[Any]] = {
+    "assignee": [None, "ann", "bob"],
+    "group": [None, "tier-1", "tier-2", "billing"],
+    "organization": ORGANIZATIONS,
+}
 KINDS = [
-    "agent_reply",
-    "customer_reply",
-    "internal_note",
-    "status:pending",
-    "status:on_hold",
-    "status:open",
-    "status:solved",
-    "status:closed",
-    "severity:critical",
-    "severity:high",
-    "severity:normal",
-]
+    "agent_reply", "agent_reply", "customer_reply", "customer_reply", "internal_note",
+    "status", "status", "status", "severity", "field", "field",
+]  # fmt: skip
 WINDOW = 14 * 24 * 60  # minutes
 
 
+def _at(t: datetime) -> str:
+    return t.isoformat()
+
+
 @st.composite
-def timelines(draw: st.DrawFn) -> tuple[dict[str, Any], datetime, list[tuple[datetime, str]]]:
+def tickets(draw: st.DrawFn) -> tuple[dict[str, Any], datetime]:
     created = START + MINUTE * draw(st.integers(0, 32 * 24 * 60))
-    severity = draw(st.sampled_from(sorted(TARGETS)))
-    # Offsets on a coarse grid half of the time, so events often share an instant.
-    grid = draw(st.sampled_from([1, 60]))
-    # A few hours, a few days or two weeks: short spans make clocks meet their targets.
+    explicit = draw(st.sampled_from([None, None, None, *PLANS]))
+    fields = {
+        name: value
+        for name, values in FIELD_VALUES.items()
+        if (value := draw(st.sampled_from(values))) is not None
+    }
+    # Offsets on a coarse grid most of the time, so events often share an instant.
+    grid = draw(st.sampled_from([1, 15, 60]))
+    # A few hours, a few days or two weeks: short spans make cycles meet their targets.
     span = draw(st.sampled_from([8 * 60, 3 * 24 * 60, WINDOW]))
-    n = draw(st.integers(0, 12))
-    events: list[tuple[datetime, str]] = []
-    for _ in range(n):
-        off = draw(st.integers(0, span // grid)) * grid
-        events.append((created + MINUTE * off, draw(st.sampled_from(KINDS))))
-    now_off = draw(st.integers(0, span + 24 * 60))
-    now = created + MINUTE * now_off
-    ticket = {
+    kinds = KINDS + (["plan"] if explicit else [])
+    events: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 14))):
+        at = _at(created + MINUTE * grid * draw(st.integers(0, span // grid)))
+        kind = draw(st.sampled_from(kinds))
+        event: dict[str, Any] = {"at": at, "type": kind}
+        if kind == "status":
+            event["status"] = draw(st.sampled_from(STATUSES))
+        elif kind == "severity":
+            event["severity"] = draw(st.sampled_from(SEVERITIES))
+        elif kind == "plan":
+            event["plan"] = draw(st.sampled_from(PLANS))
+        elif kind == "field":
+            name = draw(st.sampled_from(sorted(FIELD_VALUES)))
+            event.update(field=name, value=draw(st.sampled_from(FIELD_VALUES[name])))
+        events.append(event)
+    now = created + MINUTE * draw(st.integers(0, span + 24 * 60))
+    ticket: dict[str, Any] = {
         "id": "BF-1",
-        "created_at": created.isoformat(),
-        "severity": severity,
-        "events": [_event(at, kind) for at, kind in events],
+        "created_at": _at(created),
+        "severity": draw(st.sampled_from(SEVERITIES)),
+        "fields": fields,
+        "events": events,
     }
-    return ticket, now, events
+    if explicit is not None:
+        ticket["plan"] = explicit
+    return ticket, now
 
 
-def _event(at: datetime, kind: str) -> dict[str, Any]:
-    if kind.startswith(("status:", "severity:")):
-        key, value = kind.split(":")
-        return {"at": at.isoformat(), "type": key, key: value}
-    return {"at": at.isoformat(), "type": kind}
+def _same(got: datetime | None, want: datetime | None) -> bool:
+    return got == want  # aware datetimes compare as instants
 
 
-def _check(ticket: dict[str, Any], now: datetime, events: list[tuple[datetime, str]]) -> None:
-    created = datetime.fromisoformat(ticket["created_at"])
-    ref = replay(created, ticket["severity"], [e for e in events if e[0] <= now], now)
-    sla = evaluate(ticket, POLICY, now=now)
-    got = {(m.name, m.cycle): m for m in sla.metrics if m.name != "periodic_update"}
-    assert sorted(got) == sorted((c.name, c.cycle) for c in ref)
-    for c in ref:
-        m = got[(c.name, c.cycle)]
-        label = f"{c.name}#{c.cycle}"
-        assert m.started_at == c.started_at, label
-        assert m.business_elapsed == MINUTE * c.used, label
-        assert m.status == c.status(), label
-        assert m.stopped_at == c.stopped_at, label
-        assert m.deadline == c.deadline(now), label
-        assert m.severity == c.severity, label
-        assert m.breached_at == (c.breached_at() if c.status() == "breached" else None), label
+def check(ticket: dict[str, Any], now: datetime) -> dict[tuple[str, int], Result]:
+    """Evaluate ``ticket`` with both and compare every reported cycle; the reference's
+    cycles for further checks."""
+    ref = reported(replay(POLICY, ticket, now))
+    sla: TicketSla = evaluate(ticket, POLICY, now=now)
+    got = {(m.name, m.cycle): m for m in sla.metrics}
+    assert sorted(got) == sorted(ref), "reported cycles differ"
+    for key, want in ref.items():
+        m = got[key]
+        label = f"{key[0]} #{key[1]}"
+        assert m.started_at == want.started_at, label
+        assert m.stopped_at == want.stopped_at, label
+        assert m.status == want.status, label
+        assert m.business_elapsed == want.business_elapsed, label
+        assert m.deadline == want.deadline, label
+        assert m.breached_at == want.breached_at, label
+        assert m.severity == want.severity, label
+        assert m.plan == want.plan, label
+        assert m.calendar == want.calendar, label
+    return ref
 
 
-@given(timelines())
-def test_engine_agrees_with_a_minute_by_minute_replay(
-    case: tuple[dict[str, Any], datetime, list[tuple[datetime, str]]],
-) -> None:
-    _check(*case)
-
-
-def test_the_reference_itself_on_a_hand_example() -> None:
-    # Mon 2026-11-16 09:00 EST, high: replied 11:30, pending 12:00 -> Tue 10:00, solved Tue 12:00
-    created = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)
-    events = [
-        (datetime(2026, 11, 16, 16, 30, tzinfo=UTC), "agent_reply"),
-        (datetime(2026, 11, 16, 17, 0, tzinfo=UTC), "status:pending"),
-        (datetime(2026, 11, 17, 15, 0, tzinfo=UTC), "status:open"),
-        (datetime(2026, 11, 17, 17, 0, tzinfo=UTC), "status:solved"),
-    ]
-    now = datetime(2026, 11, 18, 0, 0, tzinfo=UTC)
-    first, resolution = replay(created, "high", events, now)
-    assert (first.used, first.status()) == (150, "met")
-    assert first.deadline(now) == datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # 15:00 EST
-    assert (resolution.used, resolution.status()) == (300, "met")  # 3h Mon + 2h Tue
-    ticket = {
-        "id": "BF-hand",
-        "created_at": created.isoformat(),
-        "severity": "high",
-        "events": [_event(at, kind) for at, kind in events],
-    }
-    _check(ticket, now, events)
+@given(tickets())
+def test_engine_agrees_with_a_minute_by_minute_replay(case: tuple[dict[str, Any], datetime]) -> None:
+    check(*case)
