@@ -71,7 +71,7 @@ KNOWN_CALENDARS: dict[str, Any] = {
 
 def to_minute(t: datetime) -> int:
     assert t.tzinfo is not None, f"naive instant {t!r}"
-    assert t.second == 0 and t.microsecond == 0, f"{t!r} is not on a whole minute"
+    assert (t.second, t.microsecond) == (0, 0), f"{t!r} is not on a whole minute"
     return (t - EPOCH) // MINUTE
 
 
@@ -128,7 +128,8 @@ _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?")
 def minutes_of(text: str) -> int:
     """``"90m"``, ``"1h30m"``, ``"4h"`` -> minutes (hours and minutes only)."""
     found = _DURATION.fullmatch(text.replace(" ", ""))
-    assert text and found and any(found.groups()), f"reference reads no duration {text!r}"
+    assert found, f"reference reads no duration {text!r}"
+    assert any(found.groups()), f"reference reads no duration {text!r}"
     return int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
 
 
@@ -325,6 +326,9 @@ class Cycle:
     stop: int | None = None
     suspended: bool = False  # a once cycle stopped by a solve: resumes on reopen
     terms: Terms | None = None  # the terms when it stopped (None: the terms at now)
+    # Stopped by the very event that reopened the ticket after a solve had suspended it:
+    # a corner where the engine reads DESIGN.md differently (see the test file).
+    stopped_by_reopen: bool = False
 
 
 @dataclass
@@ -361,6 +365,7 @@ class Result:
     severity: str
     plan: str | None
     calendar: str | None
+    stopped_by_reopen: bool = False
 
 
 class Replay:
@@ -375,6 +380,7 @@ class Replay:
         self.status = norm(ticket.get("status", "new"))
         self.category = self.a.statuses[self.status]
         self.clocks = {n: Clock(n, d) for n, d in agreement.definitions.items()}
+        self.used_rules: set[str] = set()  # which of DESIGN's rules this ticket exercised
 
     @property
     def terms(self) -> Terms:
@@ -448,20 +454,30 @@ class Replay:
             d = clock.definition
             # A reopen resumes a once cycle the solve suspended and starts what waited
             # for it (the reopening event itself counts as after the reopen).
+            resumed = False
             if reopen and d.stop_on_solve:
                 cycle = clock.suspended()
                 if cycle is not None:
                     cycle.stop, cycle.suspended, cycle.terms = None, False, None
+                    resumed = True
+                    self.used_rules.add("resume on reopen")
                 if clock.pending or d.start_on_reopen:
+                    self.used_rules.add("waiting start at reopen" if clock.pending else "reopen")
                     clock.pending = False
                     self.start(clock, t)
             if d.stop & fired:
                 cycle = clock.running()
                 if cycle is not None:  # stopped by its own trigger: final
                     cycle.stop, cycle.terms = t, before
+                    if reopen and resumed:
+                        cycle.stopped_by_reopen = True
+                        self.used_rules.add("stopped by the reopening event")
                 cycle = clock.suspended()
                 if cycle is not None:  # keeps the solve as its stop, never resumes
                     cycle.suspended = False
+                    self.used_rules.add("stop while suspended")
+                if clock.pending:
+                    self.used_rules.add("stop cancels a waiting start")
                 clock.pending = False  # a stop before the reopen cancels a waiting start
             if solve and d.stop_on_solve:
                 cycle = clock.running()
@@ -471,6 +487,8 @@ class Replay:
             if d.start & fired:
                 if solved and d.stop_on_solve:
                     clock.pending = True  # takes effect at the reopen, if any
+                elif d.after is not None and not self.can_start(clock):
+                    self.used_rules.add("start refused by 'after'")
                 else:
                     self.start(clock, t)
 
@@ -488,7 +506,8 @@ class Replay:
         stopped = None if cycle.stop is None else from_minute(cycle.stop)
         if target is None:
             return Result(cycle.metric, cycle.number, False, started, stopped, None,
-                          timedelta(0), None, None, severity, plan, None)  # fmt: skip
+                          timedelta(0), None, None, severity, plan, None,
+                          cycle.stopped_by_reopen)  # fmt: skip
         cal, goal = target.calendar, target.minutes
         counted = [m for m in cycle.active if is_open(m, cal)]
         used = len(counted)
@@ -519,11 +538,19 @@ class Replay:
             severity=severity,
             plan=plan,
             calendar=cal,
+            stopped_by_reopen=cycle.stopped_by_reopen,
         )
 
 
-def replay(policy: Mapping[str, Any], ticket: Mapping[str, Any], now: datetime) -> list[Result]:
-    """Every cycle of every metric of ``ticket`` at ``now``, reported or not."""
+def replay(
+    policy: Mapping[str, Any],
+    ticket: Mapping[str, Any],
+    now: datetime,
+    *,
+    used_rules: set[str] | None = None,
+) -> list[Result]:
+    """Every cycle of every metric of ``ticket`` at ``now``, reported or not (and, into
+    ``used_rules``, the names of the rules of DESIGN.md the replay went through)."""
     agreement = Agreement(policy)
     state = Replay(agreement, ticket)
     created = to_minute(datetime.fromisoformat(ticket["created_at"]))
@@ -543,7 +570,21 @@ def replay(policy: Mapping[str, Any], ticket: Mapping[str, Any], now: datetime) 
             break
         state.tick(t)
         t += 1
-    return [state.result(c, end) for clock in state.clocks.values() for c in clock.cycles]
+    results = [state.result(c, end) for clock in state.clocks.values() for c in clock.cycles]
+    if used_rules is not None:
+        used_rules.update(state.used_rules)
+        for r in results:
+            if r.status == "breached" and r.breached_at != r.deadline:
+                used_rules.add("breached at the resume")
+            if r.status == "met" and r.stopped_at == r.deadline:
+                used_rules.add("met at the deadline instant")
+            if r.status == "running" and r.deadline == now:
+                used_rules.add("running, due now")
+            if r.status == "paused" and r.business_elapsed and r.deadline is None:
+                used_rules.add("paused, no deadline")
+            if not r.reported:
+                used_rules.add("cycle not reported")
+    return results
 
 
 def reported(results: Iterable[Result]) -> dict[tuple[str, int], Result]:
