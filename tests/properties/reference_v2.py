@@ -440,6 +440,8 @@ class Replay:
                     fired.add(f"field:{name}={norm(value)}")
                 if name in self.a.rule_fields:
                     self._replan(fired)
+                    if "plan" in fired:
+                        self.used_rules.add("plan changed by a rule")
         self.apply(t, fired, solve=solve, reopen=reopen, before=before)
 
     def _replan(self, fired: set[str]) -> None:
