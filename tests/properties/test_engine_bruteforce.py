@@ -2,17 +2,25 @@
 version 2" (``reference_v2.py``, written from DESIGN.md alone and importing nothing from
 slaclock).
 
-The agreement below uses every built-in metric of DESIGN.md's table, three custom metrics
-(``time_to_assign`` and ``escalation`` on ``field:`` / ``severity`` triggers, and a
-repeating ``handoff`` that does not stop on a solve), custom status names, a status-name
-pause (``resolution`` pauses in ``pending`` and in "Waiting on vendor" but not in plain
-``on_hold``), and three plans chosen by ``rules`` on the ``organization`` field, with
-different targets per plan and severity (some metrics have no target for some terms: their
-cycles are numbered but not reported). Severity changes are retroactive.
+The agreement below uses every built-in metric of DESIGN.md's table and five custom ones:
+``time_to_assign`` (``field:assignee``), ``escalation`` (``severity`` -> ``field:group=
+tier-2``), ``handoff`` (each ``field:group`` or ``plan`` change, not stopped by a solve),
+``triage`` (until the ticket enters ``open``) and ``vendor_wait`` (on a custom status
+name). Custom status names map to categories; ``resolution`` pauses in ``pending`` and in
+"Waiting on vendor" but not in plain ``on_hold``. Three plans with different targets are
+chosen by ``rules`` on ``organization`` (a list, equality), ``group`` (with ``exists``)
+and ``tags`` (``contains``), re-evaluated on ``field`` events; some metrics have no target
+under some terms (their cycles are numbered but not reported). Severity and plan changes
+are retroactive.
 
 Per cycle, keyed by (metric, cycle number), the engine and the reference must agree on
 ``started_at``, ``stopped_at``, ``status``, ``business_elapsed``, ``deadline``,
 ``breached_at``, ``severity``, ``plan`` and ``calendar``, and on which cycles are reported.
+Two generators: uniform timelines on coarse grids (events share instants; spans of hours
+to two weeks, so cycles both meet and breach), and the same with an event placed exactly
+at (or a minute before) a cycle's deadline and a resume after it (the breach edges).
+The one corner where the engine reads DESIGN.md differently is skipped there and pinned
+by a strict xfail at the end of this file.
 """
 
 from __future__ import annotations
@@ -210,17 +218,17 @@ def tickets(draw: st.DrawFn) -> tuple[dict[str, Any], datetime]:
     for _ in range(draw(st.integers(0, 14))):
         at = _at(created + MINUTE * grid * draw(st.integers(0, span // grid)))
         kind = draw(st.sampled_from(kinds))
-        event: dict[str, Any] = {"at": at, "type": kind}
+        item: dict[str, Any] = {"at": at, "type": kind}
         if kind == "status":
-            event["status"] = draw(st.sampled_from(STATUSES))
+            item["status"] = draw(st.sampled_from(STATUSES))
         elif kind == "severity":
-            event["severity"] = draw(st.sampled_from(SEVERITIES))
+            item["severity"] = draw(st.sampled_from(SEVERITIES))
         elif kind == "plan":
-            event["plan"] = draw(st.sampled_from(PLANS))
+            item["plan"] = draw(st.sampled_from(PLANS))
         elif kind == "field":
             name = draw(st.sampled_from(sorted(FIELD_VALUES)))
-            event.update(field=name, value=draw(st.sampled_from(FIELD_VALUES[name])))
-        events.append(event)
+            item.update(field=name, value=draw(st.sampled_from(FIELD_VALUES[name])))
+        events.append(item)
     # ``now`` on the grid half of the time, so it often meets an event or a deadline.
     step = draw(st.sampled_from([1, grid]))
     now = created + MINUTE * step * draw(st.integers(0, (span + 24 * 60) // step))
