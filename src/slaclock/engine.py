@@ -355,6 +355,15 @@ class _Replay:
                 return
             chosen = [metrics[i] for i in positions]
         for m in chosen:
+            # The reopening event itself counts as after the reopen: a suspended cycle
+            # resumes (and a start that waited takes effect) before its own triggers.
+            if reopened:
+                cur = m.current
+                if cur is not None and cur.suspended:
+                    cur.reopen(t, seq, self._paused_by(m))
+                if m.pending:
+                    m.pending = False
+                    self._start(m, t, seq)
             cur = m.current
             if not m.stop.isdisjoint(tokens):
                 if cur is not None:
@@ -371,13 +380,6 @@ class _Replay:
                 else:
                     cur.final = True
                     m.current = None
-            if reopened:
-                cur = m.current
-                if cur is not None and cur.suspended:
-                    cur.reopen(t, seq, self._paused_by(m))
-                if m.pending:
-                    m.pending = False
-                    self._start(m, t, seq)
             if not m.start.isdisjoint(tokens):
                 if self.solved and m.stop_on_solve:
                     m.pending = True

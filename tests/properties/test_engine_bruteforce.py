@@ -19,8 +19,8 @@ Per cycle, keyed by (metric, cycle number), the engine and the reference must ag
 Two generators: uniform timelines on coarse grids (events share instants; spans of hours
 to two weeks, so cycles both meet and breach), and the same with an event placed exactly
 at (or a minute before) a cycle's deadline and a resume after it (the breach edges).
-The one corner where the engine reads DESIGN.md differently is skipped there and pinned
-by a strict xfail at the end of this file.
+The reopening event counts as after the reopen for its stop triggers too (the end of this
+file has the hand case that settled it).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 from support import CALENDARS
@@ -265,18 +264,13 @@ def check(
     ticket: dict[str, Any],
     now: datetime,
     *,
-    skip_disputed: bool = True,
     used_rules: set[str] | None = None,
 ) -> dict[tuple[str, int], Result]:
-    """Evaluate ``ticket`` with both and compare every reported cycle (except, with
-    ``skip_disputed``, the cycles in the corner the engine reads differently, see
-    ``test_disputed_a_stop_trigger_on_the_reopening_event``); returns the reference's
-    reported cycles."""
-    results = replay(POLICY, ticket, now, used_rules=used_rules)
-    disputed = {(r.metric, r.cycle) for r in results if r.stopped_by_reopen and skip_disputed}
-    ref = {k: r for k, r in reported(results).items() if k not in disputed}
+    """Evaluate ``ticket`` with both and compare every reported cycle; returns the
+    reference's reported cycles."""
+    ref = reported(replay(POLICY, ticket, now, used_rules=used_rules))
     sla: TicketSla = evaluate(ticket, POLICY, now=now)
-    got = {(m.name, m.cycle): m for m in sla.metrics if (m.name, m.cycle) not in disputed}
+    got = {(m.name, m.cycle): m for m in sla.metrics}
     assert sorted(got) == sorted(ref), "reported cycles differ"
     for key, want in ref.items():
         m = got[key]
@@ -572,34 +566,28 @@ def test_hand_custom_status_names_and_a_status_name_pause() -> None:
     )  # fmt: skip
 
 
-# -- where the engine reads DESIGN.md differently -----------------------------------------
+# -- a stop trigger on the reopening event ---------------------------------------------------
 # triage = {start = "created", stop = "status:open"}. Solved at 09:20 before anyone opened
 # it, reopened into "open" at 10:00: the reopening event is itself triage's stop trigger.
 # DESIGN.md: "a start trigger that arrives while the ticket is solved or closed (the
-# reopening event itself counts as after the reopen) takes effect at the reopen". The
-# reference applies the same rule to the reopening event's stop triggers: the solve
-# suspended the cycle, the reopen resumes it, and the same event then stops it, at 10:00,
-# under the terms just before that event. The engine treats the stop as one "that arrives
-# while a cycle is suspended by a solve" (keeps the solve, 09:20, as stopped_at, and the
-# terms just before the solve). Business time used is the same (20m) either way.
-DISPUTED_TICKET = hand([
+# reopening event itself counts as after the reopen) takes effect at the reopen". The same
+# holds for the reopening event's stop triggers: the solve suspended the cycle, the reopen
+# resumes it, and the same event then stops it, at 10:00, under the terms just before that
+# event (not a stop "that arrives while a cycle is suspended by a solve").
+REOPEN_STOP_TICKET = hand([
     ev(16, "09:20", "status", status="solved"),
     ev(16, "10:00", "status", status="open"),
 ])  # fmt: skip
 
 
 def test_hand_a_stop_trigger_on_the_reopening_event() -> None:
-    ref = reported(replay(POLICY, DISPUTED_TICKET, ny(16, "12:00")))
+    ref = reported(replay(POLICY, REOPEN_STOP_TICKET, ny(16, "12:00")))
     # 09:00-09:20 = 20m of 1h; stopped at the reopen, 10:00, with 40m left -> due 10:40.
     assert figures(ref["triage", 1]) == ("met", 20, ny(16, "10:40"), None, ny(16, "10:00"))
     assert ref["triage", 1].stopped_by_reopen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a stop trigger carried by the reopening event keeps the solve as "
-    "stopped_at (09:20, due 10:00); reference: the reopening event counts as after the "
-    "reopen, so the cycle stops at 10:00 (due 10:40). DESIGN.md to settle.",
-)
-def test_disputed_a_stop_trigger_on_the_reopening_event() -> None:
-    check(DISPUTED_TICKET, ny(16, "12:00"), skip_disputed=False)
+def test_a_stop_trigger_on_the_reopening_event_stops_after_the_reopen() -> None:
+    check(REOPEN_STOP_TICKET, ny(16, "12:00"))
+    triage = evaluate(REOPEN_STOP_TICKET, POLICY, now=ny(16, "12:00")).get("triage")
+    assert (triage.stopped_at, triage.deadline) == (ny(16, "10:00"), ny(16, "10:40"))
