@@ -168,8 +168,8 @@ class _Compiled:
     caches shared by its tickets)."""
 
     __slots__ = (
-        "calendar_fields", "interest", "pauses", "rank", "rule_fields", "rules", "status_map",
-        "statuses", "targets", "terms_by_plan", "unknown_status",
+        "calendar_fields", "interest", "pauses", "rank", "report_order", "rule_fields", "rules",
+        "status_map", "statuses", "targets", "terms_by_plan", "unknown_status",
     )  # fmt: skip
 
     def __init__(self, policy: Policy) -> None:
@@ -190,6 +190,7 @@ class _Compiled:
             )
             for n in order
         )
+        self.report_order = tuple(sorted(range(len(self.rules)), key=lambda i: self.rules[i].index))
         # trigger -> positions of the metrics that start or stop on it, in replay order
         interest: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
@@ -320,6 +321,10 @@ class _Replay:
         for rule, pause in zip(compiled.rules, pauses, strict=True):
             metrics.append(_Metric(rule, pause, None if rule.after < 0 else metrics[rule.after]))
 
+    def in_rank_order(self) -> list[_Metric]:
+        """The metrics in report order (the agreement's), not replay order."""
+        return [self.metrics[i] for i in self.compiled.report_order]
+
     def _category(self, name: str, key: str) -> str:
         found = self.compiled.status_map.get(key)
         if found is not None:
@@ -344,16 +349,18 @@ class _Replay:
         metrics = self.metrics
         if entered_solve or reopened:
             chosen: Iterable[_Metric] = metrics
-        else:  # only the metrics that start or stop on one of these triggers
+        elif len(tokens) == 1:  # only the metrics that start or stop on this trigger
+            for token in tokens:
+                positions = self.compiled.interest.get(token)
+                if positions is None:
+                    return
+                chosen = [metrics[i] for i in positions]
+        else:
             interest = self.compiled.interest
-            if len(tokens) == 1:
-                (token,) = tokens
-                positions = interest.get(token, ())
-            else:
-                positions = tuple(sorted({i for tok in tokens for i in interest.get(tok, ())}))
-            if not positions:
+            found = sorted({i for tok in tokens for i in interest.get(tok, ())})
+            if not found:
                 return
-            chosen = [metrics[i] for i in positions]
+            chosen = [metrics[i] for i in found]
         for m in chosen:
             # The reopening event itself counts as after the reopen: a suspended cycle
             # resumes (and a start that waited takes effect) before its own triggers.
@@ -395,7 +402,11 @@ class _Replay:
         elif m.current is not None:
             return  # a cycle is running: the trigger joins it
         c = Cycle(m.name, len(m.cycles) + 1, t, seq)
-        c.enter(t, self._paused_by(m))
+        pause = m.pause
+        if pause and (self.key in pause or self.category in pause):
+            c.pause_since = (t, self.status)
+        else:
+            c.runs.append([t, OPEN])
         m.cycles.append(c)
         m.current = c
 
@@ -551,7 +562,7 @@ def evaluate(
     ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
     results: list[MetricResult] = []
     cancelled = []
-    for m in r.metrics:
+    for m in r.in_rank_order():
         index, repeating = m.rule.index, not m.once
         for cycle in m.cycles:
             res, extra = measure(ctx, cycle, index, repeating)
@@ -559,7 +570,6 @@ def evaluate(
                 results.append(res)
             elif extra is not None:
                 cancelled.append(extra)
-    results.sort(key=lambda x: (compiled.rank[x.name], x.cycle))
     return TicketSla(
         ticket_id=tid,
         now=(_EPOCH + horizon * _ONE_US).astimezone(now_tz),
