@@ -13,7 +13,7 @@ target in force, per the severity-change strategy, along those spans.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -25,11 +25,6 @@ from .metrics import check_metric_graph, norm
 from .policy import Policy, Terms
 from .results import MetricResult, TicketSla
 from .ticket import (
-    Event,
-    FieldChange,
-    PlanChange,
-    SeverityChange,
-    StatusChange,
     Ticket,
 )
 
@@ -254,17 +249,21 @@ def _us(value: datetime, name: str) -> int:
     return us
 
 
-def _desc(ev: Event) -> str:
+def _desc(ev: Any, t: int) -> str:
+    """``severity 'P9' at 2026-11-16T10:00:00-05:00``: an event, for error messages."""
+    kind = ev.type
     extra = ""
-    if isinstance(ev, StatusChange):
+    if kind == "status":
         extra = f" {ev.status!r}"
-    elif isinstance(ev, SeverityChange):
+    elif kind == "severity":
         extra = f" {ev.severity!r}"
-    elif isinstance(ev, PlanChange):
+    elif kind == "plan":
         extra = f" {ev.plan!r}"
-    elif isinstance(ev, FieldChange):
+    elif kind == "field":
         extra = f" {ev.field}={ev.value!r}"
-    return f"{ev.type}{extra} at {ev.at.isoformat()}"
+    at = getattr(ev, "at", None)
+    when = at.isoformat() if isinstance(at, datetime) else (_EPOCH + t * _ONE_US).isoformat()
+    return f"{kind}{extra} at {when}"
 
 
 def _value(v: Any) -> Any:
@@ -286,31 +285,33 @@ def _same(a: Any, b: Any) -> bool:
 class _Replay:
     """The state of one ticket during the replay."""
 
-    def __init__(self, ticket: Ticket, policy: Policy, compiled: _Compiled) -> None:
-        self.ticket = ticket
+    def __init__(
+        self, policy: Policy, compiled: _Compiled, tid: str, created: int,
+        created_at: datetime, severity: str, plan: str | None, status: str,
+        fields: Mapping[str, Any],
+    ) -> None:  # fmt: skip
         self.policy = policy
         self.compiled = compiled
-        self.tid = ticket.id
-        fields = ticket.fields
+        self.tid = tid
+        self.created_at = created_at
         if any(isinstance(v, list) for v in fields.values()):
             fields = {k: _value(v) for k, v in fields.items()}
         self.fields: Mapping[str, Any] = fields
-        self.explicit = ticket.plan
-        if compiled.rule_fields or self.explicit is not None:
-            where = f"ticket {ticket.id!r}"
-            plan, self.rule = policy.plan_for(self.fields, self.explicit, where=where)
+        self.explicit = plan
+        if compiled.rule_fields or plan is not None:
+            where = f"ticket {tid!r}"
+            plan, self.rule = policy.plan_for(self.fields, plan, where=where)
         else:
             plan, self.rule = None, None
-        self.created = ticket.instants()[0]
-        terms = compiled.terms(policy, plan, ticket.created_at)
+        self.created = created
+        terms = compiled.terms(policy, plan, created_at)
         self.terms = terms
-        sev = ticket.severity
-        if sev in terms.severities:
-            self.severity = sev
+        if severity in terms.severities:
+            self.severity = severity
         else:
-            self.severity = terms.severity(sev, where=f"ticket {ticket.id!r}")
+            self.severity = terms.severity(severity, where=f"ticket {tid!r}")
         self.changes: list[Change] = [Change(self.created, -1, terms, self.severity, self.fields)]
-        self.status = ticket.status.strip()
+        self.status = status.strip()
         self.key = norm(self.status)
         self.category = self._category(self.status, self.key)
         # Pause and solve rules come from the terms in force at creation.
@@ -425,7 +426,7 @@ class _Replay:
             elif c.pause_since[1] != by:
                 c.repause(t, by)
 
-    def status_event(self, ev: StatusChange, t: int, seq: int) -> None:
+    def status_event(self, ev: Any, t: int, seq: int) -> None:
         info = self.compiled.statuses.get(ev.status)
         if info is None:
             name = ev.status.strip()
@@ -448,17 +449,19 @@ class _Replay:
         self.offer(tokens, t, seq, entered, reopened)
         self.repause(t, seq)
 
-    def severity_event(self, ev: SeverityChange, t: int, seq: int) -> None:
-        where = f"ticket {self.tid!r}, event {seq} ({_desc(ev)})"
-        sev = self.terms.severity(ev.severity, where=where)
+    def severity_event(self, ev: Any, t: int, seq: int) -> None:
+        sev = ev.severity
+        if sev not in self.terms.severities:
+            where = f"ticket {self.tid!r}, event {seq} ({_desc(ev, t)})"
+            sev = self.terms.severity(sev, where=where)
         if sev == self.severity:
             return
         self.severity = sev
         self.changes.append(Change(t, seq, self.terms, sev, self.fields))
         self.offer({"severity"}, t, seq, False, False)
 
-    def plan_event(self, ev: PlanChange, t: int, seq: int) -> None:
-        where = f"ticket {self.tid!r}, event {seq} ({_desc(ev)})"
+    def plan_event(self, ev: Any, t: int, seq: int) -> None:
+        where = f"ticket {self.tid!r}, event {seq} ({_desc(ev, t)})"
         plan = self.policy.resolve_plan(ev.plan, where=where)
         self.explicit, self.rule = ev.plan, None
         self._set_plan(plan, t, seq, where)
@@ -466,7 +469,7 @@ class _Replay:
     def _set_plan(self, plan: str | None, t: int, seq: int, where: str) -> None:
         if plan == self.terms.plan:
             return
-        terms = self.compiled.terms(self.policy, plan, self.ticket.created_at)
+        terms = self.compiled.terms(self.policy, plan, self.created_at)
         try:
             sev = terms.severity(self.severity)
         except UnknownSeverityError as exc:
@@ -477,7 +480,7 @@ class _Replay:
         self.changes.append(Change(t, seq, terms, sev, self.fields))
         self.offer({"plan"}, t, seq, False, False)
 
-    def field_event(self, ev: FieldChange, t: int, seq: int) -> None:
+    def field_event(self, ev: Any, t: int, seq: int) -> None:
         name, new = ev.field, _value(ev.value)
         old = self.fields.get(name)
         if _same(old, new):
@@ -493,7 +496,7 @@ class _Replay:
             self.changes.append(Change(t, seq, self.terms, self.severity, self.fields))
         self.offer(tokens, t, seq, False, False)
         if name in self.compiled.rule_fields and self.explicit is None:
-            where = f"ticket {self.tid!r}, event {seq} ({_desc(ev)})"
+            where = f"ticket {self.tid!r}, event {seq} ({_desc(ev, t)})"
             plan, rule = self.policy.plan_for(self.fields, None, where=where)
             self.rule = rule
             self._set_plan(plan, t, seq, where)
@@ -534,12 +537,23 @@ def evaluate(
         horizon = times[-1] if times else created
         now_tz = ticket.created_at.tzinfo
 
-    r = _Replay(ticket, policy, compiled)
+    r = _Replay(
+        policy, compiled, tid, created, ticket.created_at, ticket.severity, ticket.plan,
+        ticket.status, ticket.fields,
+    )  # fmt: skip
+    replay_events(r, ticket.events, times, horizon)
+    return finish(r, horizon, (_EPOCH + horizon * _ONE_US).astimezone(now_tz))
+
+
+def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horizon: int) -> None:
+    """Replay ``events`` (sorted; ``times`` their instants in µs) up to ``horizon``. An
+    event is anything with the attributes of :mod:`slaclock.ticket`'s events (``type``,
+    and ``status`` / ``severity`` / ``plan`` / ``field`` and ``value`` by kind)."""
     offer = r.offer
-    offer(_CREATED, created, -1, False, False)
-    prev: Event | None = None
-    prev_t = created - 1
-    for seq, ev in enumerate(ticket.events):
+    offer(_CREATED, r.created, -1, False, False)
+    prev: Any = None
+    prev_t = r.created - 1
+    for seq, ev in enumerate(events):
         t = times[seq]
         if t > horizon:
             break
@@ -551,15 +565,19 @@ def evaluate(
         if tokens is not None:
             offer(tokens, t, seq, False, False)
         elif kind == "status":
-            r.status_event(ev, t, seq)  # type: ignore[arg-type]
+            r.status_event(ev, t, seq)
         elif kind == "severity":
-            r.severity_event(ev, t, seq)  # type: ignore[arg-type]
+            r.severity_event(ev, t, seq)
         elif kind == "plan":
-            r.plan_event(ev, t, seq)  # type: ignore[arg-type]
+            r.plan_event(ev, t, seq)
         else:
-            r.field_event(ev, t, seq)  # type: ignore[arg-type]
+            r.field_event(ev, t, seq)
 
-    ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
+
+def finish(r: _Replay, horizon: int, now: datetime) -> TicketSla:
+    """Measure every cycle of a replayed ticket and gather the results."""
+    compiled = r.compiled
+    ctx = Context(r.tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
     results: list[MetricResult] = []
     cancelled = []
     for m in r.in_rank_order():
@@ -571,8 +589,8 @@ def evaluate(
             elif extra is not None:
                 cancelled.append(extra)
     return TicketSla(
-        ticket_id=tid,
-        now=(_EPOCH + horizon * _ONE_US).astimezone(now_tz),
+        ticket_id=r.tid,
+        now=now,
         plan=r.terms.plan,
         severity=r.severity,
         metrics=tuple(results),
