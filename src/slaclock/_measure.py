@@ -239,14 +239,23 @@ def measure(
 ) -> tuple[MetricResult | None, CancelledAudit | None]:
     """The result of one replayed cycle (None when its terms give it no target; then
     the audit of a cycle whose target went away mid-way, if it had one)."""
+    spec, cancelled = choose(ctx, cycle, metric_index)
+    if spec is None:
+        return None, cancelled
+    upto = cycle.stop if cycle.stop is not None else ctx.now
+    return result(ctx, cycle, spec, metric_index, repeating, upto), None
+
+
+def choose(
+    ctx: Context, cycle: Cycle, metric_index: int
+) -> tuple[Spec | None, CancelledAudit | None]:
+    """The spec that judges a cycle, per the severity-change strategy (None when its
+    terms give it no target; then the audit of a cycle whose target went away, if any)."""
     changes = ctx.changes
     metric, start = cycle.metric, cycle.start
-    upto = cycle.stop if cycle.stop is not None else ctx.now
     if len(changes) == 1:  # the common case: no severity, plan or calendar change
-        spec = _spec(ctx, changes[0], metric, start)
-        if spec is None:
-            return None, None
-        return _result(ctx, cycle, spec, metric_index, repeating, upto), None
+        return _spec(ctx, changes[0], metric, start), None
+    upto = cycle.stop if cycle.stop is not None else ctx.now
     seqs = ctx.seqs
     i0 = bisect_right(seqs, cycle.start_seq) - 1
     i1 = bisect_left(seqs, cycle.stop_seq)
@@ -290,7 +299,7 @@ def measure(
         if cancel_at is None:
             return None, None
         return None, CancelledAudit(cycle, metric_index, cancel_at, _tz_of(ctx, base))
-    return _result(ctx, cycle, spec, metric_index, repeating, upto), None
+    return spec, None
 
 
 def _tz_of(ctx: Context, ch: Change) -> tzinfo:
@@ -298,10 +307,14 @@ def _tz_of(ctx: Context, ch: Change) -> tzinfo:
     return terms.calendars[terms.default_calendar].tz
 
 
+Judged = tuple[Status, int | None, int | None, int]
+"""``(status, deadline, breached_at, counted)`` of one target on a cycle."""
+
+
 def _judge(
     spec: Spec, runs: list[tuple[int, int]], target: int, init: int, bd_end: int | None,
     stopped: bool, running: bool, x0: int, now: int, *, internal: bool,
-) -> tuple[Status, int | None, int | None, int]:  # fmt: skip
+) -> Judged:  # fmt: skip
     """``(status, deadline, breached_at, counted)`` of one target on a cycle's runs (the
     rule of DESIGN.md "Met, breached, running, paused"); ``x0`` is where a projection
     starts (the stop, or now)."""
@@ -331,9 +344,12 @@ def _judge(
     return ("met" if stopped else "running"), x, None, counted
 
 
-def _result(
-    ctx: Context, cycle: Cycle, spec: Spec, metric_index: int, repeating: bool, upto: int
-) -> MetricResult:
+def result(
+    ctx: Context, cycle: Cycle, spec: Spec, metric_index: int, repeating: bool, upto: int,
+    judged: Judged | None = None,
+) -> MetricResult:  # fmt: skip
+    """The result of a cycle judged by ``spec`` (``judged``: the public target's verdict
+    when it was computed already, by the columnar path)."""
     now = ctx.now
     runs = _clip(cycle.runs, upto)
     target = spec.target_us
@@ -341,9 +357,11 @@ def _result(
     stop = cycle.stop
     stopped = stop is not None
     running = not stopped and cycle.running
-    status, deadline, breach, counted = _judge(
-        spec, runs, target, init, spec.bd_end, stopped, running, upto, now, internal=False
-    )
+    if judged is None:
+        judged = _judge(
+            spec, runs, target, init, spec.bd_end, stopped, running, upto, now, internal=False
+        )
+    status, deadline, breach, counted = judged
     if spec.prior is None:
         elapsed = counted - init
     else:
