@@ -1,0 +1,509 @@
+"""Evaluate many tickets at once: event tables in, result tables out (the ``batch`` extra:
+numpy, pyarrow, pandas).
+
+The replay is the engine's own (one pass over each ticket's events); what changes is the
+calendar arithmetic, done for all the cycles of a chunk of tickets at once on numpy arrays
+(:mod:`slaclock._vector`), and the input: columns of an event table instead of validated
+:class:`~slaclock.Ticket` objects. The results are the very objects and figures
+:func:`slaclock.evaluate` gives (a property test holds them equal).
+
+Event tables have the columns of an event log (see :mod:`slaclock.io`): ``ticket_id``,
+``at``, ``type`` (``created``, ``agent_reply``, ``customer_reply``, ``internal_note``,
+``status``, ``severity``, ``plan``, ``field``), ``status``, ``severity``, ``plan``,
+``field`` and ``value``, and any other column is a ticket field (its value on the
+``created`` row, else the first non-empty one). Rows must be clustered by ticket and
+sorted by time within a ticket; :func:`prepare` sorts a table that is not.
+
+::
+
+    from slaclock import batch
+    results = batch.evaluate_table(events_df, policy, now=now)   # a pandas DataFrame
+    for chunk in batch.evaluate_batches(record_batches, policy, now=now): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from ._measure import Context, choose, result
+from .engine import _compiled, _Replay, replay_events
+from .errors import ConfigError, NaiveDatetimeError, TimelineError
+from .policy import Policy
+from .results import MetricResult, TicketSla
+from .ticket import Ticket
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+__all__ = ["RESERVED", "evaluate_batches", "evaluate_many", "evaluate_table", "prepare"]
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US: Final = timedelta(microseconds=1)
+RESERVED: Final = ("ticket_id", "at", "type", "status", "severity", "plan", "field", "value")
+"""The columns with a meaning; every other column is a ticket field."""
+_KINDS: Final = frozenset(
+    {"created", "agent_reply", "customer_reply", "internal_note", "status", "severity",
+     "plan", "field"}
+)  # fmt: skip
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - the extra is documented
+        raise ConfigError(
+            "slaclock.batch needs numpy (and pyarrow for tables): pip install 'slaclock[batch]'"
+        ) from None
+    return numpy
+
+
+# -- many tickets, vectorised ---------------------------------------------------------
+
+
+class _Pending:
+    """A replayed ticket waiting for its cycles to be judged."""
+
+    __slots__ = ("ctx", "cycles", "now", "replay")
+
+    def __init__(self, replay: _Replay, ctx: Context, now: datetime) -> None:
+        self.replay = replay
+        self.ctx = ctx
+        self.now = now
+        self.cycles: list[tuple[Any, ...]] = []
+
+
+def _judge_all(pending: Sequence[_Pending]) -> list[TicketSla]:
+    """Choose every cycle's spec, judge them all at once, build the results."""
+    from ._vector import judge_many
+
+    cases = []
+    where: list[tuple[int, int]] = []
+    for p, item in enumerate(pending):
+        r, ctx = item.replay, item.ctx
+        for m in r.in_rank_order():
+            index, repeating = m.rule.index, not m.once
+            for cycle in m.cycles:
+                spec, cancelled = choose(ctx, cycle, index)
+                upto = cycle.stop if cycle.stop is not None else ctx.now
+                item.cycles.append((cycle, spec, cancelled, index, repeating, upto))
+                if spec is not None:
+                    stopped = cycle.stop is not None
+                    runs = [(s, min(e, upto)) for s, e in cycle.runs if s < min(e, upto)]
+                    running = not stopped and cycle.running
+                    cases.append((spec, runs, stopped, running, upto, ctx.now))
+                    where.append((p, len(item.cycles) - 1))
+    verdicts = judge_many(cases)
+    judged: dict[tuple[int, int], Any] = dict(zip(where, verdicts, strict=True))
+    out = []
+    for p, item in enumerate(pending):
+        r, ctx = item.replay, item.ctx
+        results: list[MetricResult] = []
+        extra = []
+        for k, (cycle, spec, cancelled, index, repeating, upto) in enumerate(item.cycles):
+            if spec is None:
+                if cancelled is not None:
+                    extra.append(cancelled)
+                continue
+            verdict = judged.get((p, k))
+            results.append(result(ctx, cycle, spec, index, repeating, upto, verdict))
+        out.append(
+            TicketSla(
+                ticket_id=r.tid,
+                now=item.now,
+                plan=r.terms.plan,
+                severity=r.severity,
+                metrics=tuple(results),
+                rule=r.rule,
+                _extra=tuple(extra),
+            )
+        )
+    return out
+
+
+def _now_us(now: datetime | None) -> int | None:
+    if now is None:
+        return None
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise NaiveDatetimeError.of("now", now)
+    us: int = (now - _EPOCH) // _ONE_US
+    return us
+
+
+def evaluate_many(
+    tickets: Iterable[Ticket | Mapping[str, Any]],
+    policy: Policy | Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> list[TicketSla]:
+    """:func:`slaclock.evaluate` for many tickets, the calendar arithmetic of all their
+    cycles done at once with numpy. Same results, same errors."""
+    _numpy()
+    if not isinstance(policy, Policy):
+        policy = Policy.model_validate(policy)
+    compiled = _compiled(policy)
+    horizon0 = _now_us(now)
+    pending = []
+    for ticket in tickets:
+        if not isinstance(ticket, Ticket):
+            ticket = Ticket.model_validate(ticket)
+        created, times = ticket.instants()
+        if horizon0 is None:
+            horizon = times[-1] if times else created
+            at = (_EPOCH + horizon * _ONE_US).astimezone(ticket.created_at.tzinfo)
+        else:
+            horizon = horizon0
+            if horizon < created:
+                raise TimelineError(
+                    f"ticket {ticket.id!r}: now={now.isoformat()} is before the ticket "  # type: ignore[union-attr]
+                    f"was created ({ticket.created_at.isoformat()})"
+                )
+            at = now  # type: ignore[assignment]
+        r = _Replay(
+            policy, compiled, ticket.id, created, ticket.created_at, ticket.severity,
+            ticket.plan, ticket.status, ticket.fields,
+        )  # fmt: skip
+        replay_events(r, ticket.events, times, horizon)
+        ctx = Context(r.tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
+        pending.append(_Pending(r, ctx, at))
+    return _judge_all(pending)
+
+
+# -- event tables ---------------------------------------------------------------------
+
+
+class _Raw:
+    """An event read from a table (what the replay needs of it)."""
+
+    __slots__ = ("field", "plan", "severity", "status", "type", "value")
+
+    def __init__(
+        self, kind: str, status: Any, severity: Any, plan: Any, field: Any, value: Any
+    ) -> None:
+        self.type = kind
+        self.status = status
+        self.severity = severity
+        self.plan = plan
+        self.field = field
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Raw):
+            return NotImplemented
+        return (self.type, self.status, self.severity, self.plan, self.field, self.value) == (
+            other.type, other.status, other.severity, other.plan, other.field, other.value,
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _table(data: Any) -> pa.Table:
+    import pyarrow as pa
+
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        pd = None
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    raise ConfigError(
+        f"an event table is a pandas DataFrame, a pyarrow Table or RecordBatch; got "
+        f"{type(data).__name__}"
+    )
+
+
+def prepare(data: Any, *, ticket: str = "ticket_id", at: str = "at") -> Any:
+    """``data`` (a pandas DataFrame or a pyarrow Table) with its rows clustered by ticket
+    (in order of first appearance) and sorted by time within a ticket; rows at the same
+    instant keep their order. Returns the same kind of table."""
+    np = _numpy()
+    table = _table(data)
+    for name in (ticket, at):
+        if name not in table.column_names:
+            raise ConfigError(f"the event table has no column {name!r}: {table.column_names}")
+    ids = table.column(ticket).to_pylist()
+    first: dict[Any, int] = {}
+    rank = np.fromiter((first.setdefault(t, len(first)) for t in ids), np.int64, len(ids))
+    times = _instants(table.column(at))
+    order = np.lexsort((np.arange(len(ids)), times, rank))
+    out = table.take(order)
+    if not isinstance(data, type(table)):
+        return out.to_pandas()
+    return out
+
+
+def _instants(column: Any) -> Any:
+    """The column's instants as int64 µs since the epoch (UTC); an error names the first
+    value without an offset or that cannot be read."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    np = _numpy()
+    col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_timestamp(col.type):
+        if col.type.tz is None:
+            raise TimelineError(
+                "the event table's times have no zone; give them an offset (or a "
+                "timestamp type with a zone)"
+            )
+        ts = col
+    else:
+        texts = col.cast(pa.string())
+        try:
+            ts = pc.cast(texts, pa.timestamp("us", tz="UTC"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            bad = next((v for v in texts.to_pylist() if not _is_instant(v)), None)
+            if isinstance(bad, str) and _parses(bad):
+                raise TimelineError(
+                    f"time {bad!r} in the event table has no UTC offset; slaclock never "
+                    "guesses the zone"
+                ) from None
+            raise TimelineError(
+                f"cannot read time {bad!r} in the event table; write ISO 8601 with an "
+                "offset, e.g. 2026-11-16T09:00:00-05:00"
+            ) from None
+        naive = [v for v in texts.to_pylist() if v is not None and not _has_offset(v)]
+        if naive:
+            raise TimelineError(
+                f"time {naive[0]!r} in the event table has no UTC offset; slaclock never "
+                "guesses the zone"
+            )
+    if ts.null_count:
+        raise TimelineError("the event table has rows without a time in 'at'")
+    return np.asarray(ts.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()))
+
+
+def _has_offset(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).utcoffset() is not None
+    except ValueError:
+        return False
+
+
+def _parses(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_instant(text: Any) -> bool:
+    return isinstance(text, str) and _has_offset(text)
+
+
+def _created_at(value: Any, us: int) -> datetime:
+    """The creation instant as the table gave it (its offset kept, for the output)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return _EPOCH + us * _ONE_US
+
+
+def _text(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:  # NaN from pandas
+        return None
+    if isinstance(v, str):
+        return v if v.strip() else None
+    return v
+
+
+def _tickets(table: pa.Table, seen: set[int]) -> Iterator[tuple[Any, ...]]:
+    """``(id, created_us, created_at, severity, plan, status, fields, events, times)``
+    per ticket of a clustered, sorted table (rows of one ticket must be contiguous)."""
+    names = table.column_names
+    if "ticket_id" not in names or "at" not in names:
+        raise ConfigError(f"the event table needs 'ticket_id' and 'at' columns; it has {names}")
+    n = table.num_rows
+    times = _instants(table.column("at")).tolist()
+    raw_at = table.column("at").to_pylist()
+
+    def col(name: str) -> list[Any]:
+        return table.column(name).to_pylist() if name in names else [None] * n
+
+    ids, kinds = col("ticket_id"), col("type")
+    status, severity, plan, field, value = (
+        col(c) for c in ("status", "severity", "plan", "field", "value")
+    )
+    extra = [c for c in names if c not in RESERVED]
+    extras = {c: col(c) for c in extra}
+    i = 0
+    while i < n:
+        tid = ids[i]
+        if tid is None or tid == "":
+            raise TimelineError(f"row {i}: no ticket id in 'ticket_id'")
+        key = hash(tid)
+        if key in seen:
+            raise TimelineError(
+                f"row {i}: ticket {tid!r} appears again after other tickets; the table is "
+                "not clustered by ticket (use slaclock.batch.prepare)"
+            )
+        seen.add(key)
+        j = i
+        while j < n and ids[j] == tid:
+            j += 1
+        yield _ticket(str(tid), range(i, j), times, raw_at, kinds, status, severity, plan,
+                      field, value, extras)  # fmt: skip
+        i = j
+
+
+def _ticket(
+    tid: str, rows: range, times: list[int], raw_at: list[Any], kinds: list[Any],
+    status: list[Any], severity: list[Any], plan: list[Any], field: list[Any],
+    value: list[Any], extras: Mapping[str, list[Any]],
+) -> tuple[Any, ...]:  # fmt: skip
+    created_row: int | None = None
+    events: list[_Raw] = []
+    ev_times: list[int] = []
+    sev = pl = None
+    st = "new"
+    last = None
+    for k in rows:
+        kind = kinds[k]
+        if kind not in _KINDS:
+            raise TimelineError(
+                f"ticket {tid!r}: unknown event type {kind!r}; use one of "
+                f"{', '.join(sorted(_KINDS))}"
+            )
+        if last is not None and times[k] < last:
+            raise TimelineError(
+                f"ticket {tid!r}: rows are not sorted by time (use slaclock.batch.prepare)"
+            )
+        last = times[k]
+        if kind == "created":
+            if created_row is None:
+                created_row = k
+                sev, pl = _text(severity[k]), _text(plan[k])
+                st = _text(status[k]) or "new"
+            continue
+        if kind == "status" and _text(status[k]) is None:
+            raise TimelineError(f"ticket {tid!r}: a status event needs a value in 'status'")
+        if kind == "severity" and _text(severity[k]) is None:
+            raise TimelineError(f"ticket {tid!r}: a severity event needs 'severity'")
+        if kind == "plan" and _text(plan[k]) is None:
+            raise TimelineError(f"ticket {tid!r}: a plan event needs 'plan'")
+        if kind == "field" and _text(field[k]) is None:
+            raise TimelineError(f"ticket {tid!r}: a field event needs 'field'")
+        events.append(
+            _Raw(
+                kind,
+                _text(status[k]),
+                _text(severity[k]),
+                _text(plan[k]),
+                _text(field[k]),
+                _text(value[k]),
+            )
+        )
+        ev_times.append(times[k])
+        if kind not in ("severity", "plan"):
+            sev = sev or _text(severity[k])
+            pl = pl or _text(plan[k])
+    first = created_row if created_row is not None else rows.start
+    created = times[first]
+    if any(t < created for t in ev_times):
+        raise TimelineError(f"ticket {tid!r}: an event is before the ticket was created")
+    fields: dict[str, Any] = {}
+    for name, values in extras.items():
+        v = _text(values[created_row]) if created_row is not None else None
+        if v is None:
+            v = next((x for k in rows if (x := _text(values[k])) is not None), None)
+        fields[name] = v
+    if sev is None:
+        raise TimelineError(
+            f"ticket {tid!r} has no severity (give it on the 'created' row, column 'severity')"
+        )
+    return (tid, created, _created_at(raw_at[first], created), sev, pl, st, fields, events,
+            ev_times)  # fmt: skip
+
+
+def evaluate_batches(
+    batches: Iterable[Any],
+    policy: Policy | Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    chunk_tickets: int = 4096,
+) -> Iterator[TicketSla]:
+    """The results of the tickets of an event table given in pieces (pyarrow record
+    batches or tables, or pandas DataFrames), in order, ``chunk_tickets`` judged at once.
+    A ticket may run across pieces (rows must stay clustered by ticket and sorted)."""
+    import pyarrow as pa
+
+    _numpy()
+    if not isinstance(policy, Policy):
+        policy = Policy.model_validate(policy)
+    compiled = _compiled(policy)
+    horizon0 = _now_us(now)
+    carry: pa.Table | None = None
+    pending: list[_Pending] = []
+    seen: set[int] = set()  # the tickets met so far (hashes: 1M tickets cost ~60 MB)
+
+    def run(table: pa.Table) -> Iterator[TicketSla]:
+        for tid, created, created_at, sev, pl, st, fields, events, times in _tickets(table, seen):
+            if horizon0 is None:
+                horizon = times[-1] if times else created
+                at = (_EPOCH + horizon * _ONE_US).astimezone(created_at.tzinfo)
+            else:
+                horizon, at = horizon0, now
+                if horizon < created:
+                    raise TimelineError(
+                        f"ticket {tid!r}: now={now.isoformat()} is before the ticket was "  # type: ignore[union-attr]
+                        f"created ({created_at.isoformat()})"
+                    )
+            r = _Replay(policy, compiled, tid, created, created_at, sev, pl, st, fields)
+            replay_events(r, events, times, horizon)
+            ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
+            pending.append(_Pending(r, ctx, at))
+            if len(pending) >= chunk_tickets:
+                yield from _judge_all(pending)
+                pending.clear()
+
+    for piece in batches:
+        table = _table(piece)
+        if table.num_rows == 0:
+            continue
+        if carry is not None:
+            table = pa.concat_tables([carry, table.select(carry.column_names)])
+        # The last ticket may go on in the next piece: keep its rows back.
+        ids = table.column("ticket_id")
+        last = ids[-1]
+        np = _numpy()
+        same = np.asarray(ids.to_pylist(), dtype=object) == last.as_py()
+        cut = int(len(same) - np.argmin(same[::-1])) if not same.all() else 0
+        carry = table.slice(cut)
+        yield from run(table.slice(0, cut))
+    if carry is not None and carry.num_rows:
+        yield from run(carry)
+    if pending:
+        yield from _judge_all(pending)
+
+
+def evaluate_table(
+    data: Any, policy: Policy | Mapping[str, Any], *, now: datetime | None = None
+) -> Any:
+    """The results of every ticket of an event table, one row per cycle (the columns of
+    :meth:`MetricResult.as_dict <slaclock.MetricResult.as_dict>` after ``ticket_id``,
+    ``plan`` and ``rule``), as the same kind of table: a pandas DataFrame for a
+    DataFrame, a pyarrow Table otherwise."""
+    import pyarrow as pa
+
+    table = _table(data)
+    rows = [
+        {"ticket_id": sla.ticket_id, "plan": sla.plan, "rule": sla.rule, **m.as_dict()}
+        for sla in evaluate_batches([table], policy, now=now)
+        for m in sla.metrics
+    ]
+    out = pa.Table.from_pylist(rows)
+    if not isinstance(data, (pa.Table, pa.RecordBatch)):
+        return out.to_pandas()
+    return out
