@@ -34,7 +34,7 @@ def table_rows(ticket: Ticket) -> list[dict[str, Any]]:
             "severity": ticket.severity,
             "plan": ticket.plan,
             "status": ticket.status,
-            **{f: v for f, v in ticket.fields.items()},
+            **ticket.fields,
         }
     ]
     for ev in ticket.events:
