@@ -171,12 +171,7 @@ def _from_text(
             return t
     try:
         a = _dateutil(text, bool(dayfirst), _DEFAULT_A)
-        if dayfirst is None and _dateutil(text, True, _DEFAULT_A) != a:
-            b = _dateutil(text, True, _DEFAULT_A)
-            raise error(
-                f"{name} {value!r} is ambiguous: {a:%d %B %Y} or {b:%d %B %Y}; state the "
-                "order of day and month (--dayfirst or --monthfirst; dayfirst=True/False)"
-            )
+        b = _dateutil(text, True, _DEFAULT_A) if dayfirst is None else a
         other = _dateutil(text, bool(dayfirst), _DEFAULT_B)
     except _Reject as exc:
         raise error(f"cannot read {name} {value!r}: {exc}") from None
@@ -184,6 +179,11 @@ def _from_text(
         raise error(
             f"cannot read {name} {value!r}; use ISO 8601 (2026-11-20T16:00:00-05:00)"
         ) from None
+    if b != a:
+        raise error(
+            f"{name} {value!r} is ambiguous: {a:%d %B %Y} or {b:%d %B %Y}; state the "
+            "order of day and month (--dayfirst or --monthfirst; dayfirst=True/False)"
+        )
     missing = [
         part
         for part, attr in (("year", "year"), ("month", "month"), ("day", "day"), ("hour", "hour"))

@@ -90,6 +90,12 @@ def iter_lines(
             consumed += len(chunk)
             if counter is not None:
                 counter[0] = consumed
+            if "\x00" in text:
+                line = newlines + (pending + text)[: (pending + text).index("\x00")].count("\n")
+                raise TimelineError(
+                    f"{p}:{line + 1}: the line contains a NUL character; is the file UTF-16 "
+                    "without a byte order mark? pass --encoding utf-16-le (or utf-16-be)"
+                )
             if text:
                 parts = (pending + text).split("\n")
                 pending = parts.pop()
@@ -210,6 +216,13 @@ def _csv_rows(
             continue  # a blank line
         if header is None:
             header = [h.strip() for h in record]
+            if len(header) == 1:
+                sniffed = next((c for c in (";", "\t", "|", ",") if c in header[0]), None)
+                if sniffed is not None:
+                    raise TimelineError(
+                        f"{path}:{start}: the header is one column, {header[0]!r}; the "
+                        f"delimiter seems to be {sniffed!r}, not {sep!r}: pass --delimiter"
+                    )
             dup = sorted({h for h in header if h and header.count(h) > 1})
             if dup:
                 raise TimelineError(

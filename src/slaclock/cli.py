@@ -602,7 +602,7 @@ def _csv_report(
     for r in rows:
         cols.update(dict.fromkeys(r))
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf)
     writer.writerow([csv_cell(c, raw=raw) for c in cols])
     for r in rows:
         cells = []

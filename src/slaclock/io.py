@@ -73,15 +73,23 @@ _ROLES: Final = ("ticket", "at", "kind", "status", "severity", "plan", "field", 
 @dataclasses.dataclass(frozen=True)
 class KindRule:
     """``kinds.<value>[<column>=<value>,…]=<kind>``: rows whose kind column holds
-    ``value`` and whose other columns hold the given values (compared without regard to
-    case or surrounding spaces) are events of ``kind``."""
+    ``value`` and whose other columns hold the given values (columns and values compared
+    without regard to case or surrounding spaces) are events of ``kind``."""
 
     value: str
     when: tuple[tuple[str, str], ...]
     kind: str
 
     def matches(self, row: Mapping[str, Any]) -> bool:
-        return all(_norm(row.get(col)) == want for col, want in self.when)
+        for col, want in self.when:
+            if col in row:
+                got = row[col]
+            else:  # column names match without regard to case too
+                lowered = col.lower()
+                got = next((v for k, v in row.items() if k.lower() == lowered), None)
+            if _norm(got) != want:
+                return False
+        return True
 
 
 def _norm(v: Any) -> str:
@@ -143,7 +151,9 @@ class ColumnMap:
 
     A ``field`` event names the field in the column ``field`` and its new value in the
     column ``value`` (an empty value clears it); a field listed in ``lists`` (``tags``)
-    takes a list, written ``a|b|c`` or as a JSON list.
+    takes a list, written ``a|b|c`` or as a JSON list. Several parts may live in one
+    column (``status=Value,severity=Value``): each row reads the part its kind needs, and
+    a ``created`` row reads a shared column as the severity (then the plan).
 
     ``fields`` lists the columns copied into the ticket's fields (customer, region, …);
     by default every column not used otherwise. ``renames`` maps a column to the field
@@ -189,8 +199,10 @@ class ColumnMap:
         kinds: dict[str, str] = {}
         renames: dict[str, str] = {}
         for part in _split_top(spec):
-            head = part.split("]", 1)[0] if part.strip().startswith("kinds.") else ""
-            cut = len(head) + part[len(head) :].find("=") if "=" in part[len(head) :] else -1
+            # kinds.Comment[public=true]=agent_reply: the '=' that counts follows the ']'
+            bracket = part.find("[")
+            skip = part.find("]") if 0 <= bracket < part.find("=") and "]" in part else 0
+            cut = part.find("=", skip)
             if cut < 0:
                 raise ConfigError(f"column mapping {part!r} must look like name=Column")
             key, value = part[:cut].strip(), part[cut + 1 :].strip()
@@ -377,6 +389,11 @@ class _Builder:
             plan = _text(row.get(cmap.plan))
             status = _text(row.get(cmap.status))
             if kind == "created":
+                # a column shared by several roles is the severity, then the plan
+                if cmap.status in (cmap.severity, cmap.plan):
+                    status = ""
+                if cmap.plan == cmap.severity:
+                    plan = ""
                 if created is None:
                     created = (n, at, sev, plan, status)
                 else:
@@ -761,7 +778,7 @@ class RowWriter:
                     header += [c for c in cols if c not in self.first]
                 else:
                     header = list(self.empty_header)
-                writer = csv.writer(self.out, lineterminator="\n")
+                writer = csv.writer(self.out)
                 writer.writerow([csv_cell(h, raw=self.raw_csv) for h in header])
                 spool.seek(0)
                 for line in spool:
