@@ -390,7 +390,7 @@ class TestResultsRoundTrip:
 
     def test_formulas_are_neutralised_and_read_back(self, tmp_path: Path) -> None:
         rows = [
-            {"ticket_id": "=HYPERLINK(\"http://x\")", "metric": "m", "field.note": "+cmd|' /C"},
+            {"ticket_id": '=HYPERLINK("http://x")', "metric": "m", "field.note": "+cmd|' /C"},
             {"ticket_id": "@SUM(A1)", "metric": "-m", "field.note": "'quoted"},
             {"ticket_id": "\tTAB", "metric": "\rCR", "field.note": "plain -1"},
         ]
@@ -399,12 +399,16 @@ class TestResultsRoundTrip:
             write_results(rows, fh, "csv")
         text = path.read_bytes().decode("utf-8")
         assert text.splitlines()[1].startswith("\"'=HYPERLINK(")
-        assert "'+cmd|' /C" in text and "'@SUM(A1)" in text and "''quoted" in text
-        assert "'-m" in text and "'\tTAB," in text and "\"'\rCR\"" in text
+        assert "'+cmd|' /C" in text
+        assert "'@SUM(A1)" in text
+        assert "''quoted" in text
+        assert "'-m" in text
+        assert "'\tTAB," in text
+        assert '"\'\rCR"' in text
         assert "plain -1" in text
-        assert [
-            (r["ticket_id"], r["metric"], r["field.note"]) for r in read_results(path)
-        ] == [(r["ticket_id"], r["metric"], r["field.note"]) for r in rows]
+        assert [(r["ticket_id"], r["metric"], r["field.note"]) for r in read_results(path)] == [
+            (r["ticket_id"], r["metric"], r["field.note"]) for r in rows
+        ]
 
     def test_raw_csv_writes_cells_as_they_are(self) -> None:
         buf = io.StringIO()
@@ -419,5 +423,5 @@ class TestResultsRoundTrip:
 
     def test_not_a_results_file(self, tmp_path: Path) -> None:
         p = write(tmp_path, "r.csv", "ticket_id,cycle\nA,two\n")
-        with pytest.raises(ConfigError, match=r"r\.csv:2: result column 'cycle': cannot read 'two'"):
+        with pytest.raises(ConfigError, match=r"r\.csv:2: result column 'cycle': cannot read"):
             read_results(p)
