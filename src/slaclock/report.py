@@ -200,7 +200,8 @@ class ObjectiveSpec:
     @property
     def title(self) -> str:
         goal = f"within {self.within}" if self.within is not None else "met"
-        return f"Objective: {self.share:.0%} of {self.metric} {goal}"
+        only = f" ({', '.join(self.severities)})" if self.severities else ""
+        return f"Objective: {self.share:.0%} of {self.metric}{only} {goal}"
 
     def _same(self, other: ObjectiveSpec) -> bool:
         return (self.metric, self.limit_s, self.severities) == (
@@ -623,7 +624,9 @@ class Report:
         cached = self._cache.get((key, specs))
         if cached is None:
             if self._rows is None:
-                what = f"by={list(key)!r}" if key != self.by else f"the objective {objective}"
+                what = f"by={list(key)!r}"
+                if key == self.by and objective is not None:
+                    what = f"the {objective.title}"
                 raise ConfigError(
                     f"this report keeps no rows (keep_rows=False) and was built for "
                     f"by={list(self.by)!r} and objectives {[o.title for o in self.objectives]}; "
@@ -664,14 +667,18 @@ class Report:
         *,
         within: str | timedelta | Duration | None = None,
         by: Sequence[str] | None = None,
+        severities: Sequence[str] = (),
     ) -> Table:
-        """Check "``share`` of ``metric`` within ``within`` business time" per group.
+        """Check "``share`` of ``metric`` within ``within`` business time" per group
+        (counting only clocks of ``severities`` when given).
 
         Without ``within`` a clock counts as a hit when it met its own target. Clocks
         still counting are not decided yet and left out of the share (one that has
         already used more than ``within`` is a decided miss).
         """
-        spec = ObjectiveSpec(metric, share, None if within is None else Duration.parse(within))
+        spec = ObjectiveSpec(
+            metric, share, None if within is None else Duration.parse(within), tuple(severities)
+        )
         agg, index = self._aggregate(by, spec)
         assert index is not None
         tallies = agg.tallies[index]
