@@ -25,9 +25,14 @@ class TestAtomicOutput:
     def test_failure_leaves_the_old_file_and_no_temporary(self, tmp_path: Path) -> None:
         target = tmp_path / "out.csv"
         target.write_text("old\n")
-        with pytest.raises(RuntimeError), AtomicOutput(target) as out:
-            out.fh.write("half")
-            raise RuntimeError("boom")
+
+        def fail() -> None:
+            with AtomicOutput(target) as out:
+                out.fh.write("half")
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            fail()
         assert target.read_text() == "old\n"
         assert os.listdir(tmp_path) == ["out.csv"]
 
