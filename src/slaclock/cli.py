@@ -315,7 +315,7 @@ class _Run:
 
     @property
     def source(self) -> str:
-        return "--now" if self.now is not None else "the latest event in the input"
+        return "given by --now" if self.now is not None else "the latest event in the input"
 
     def finish(self) -> int:
         """Notes on stderr (the inferred instant, duplicates, rejects); the exit status
@@ -423,8 +423,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
                 return sink
 
-            run.run(start)
-            writer[0].close()
+            try:
+                run.run(start)
+                writer[0].close()
+            finally:
+                for w in writer:
+                    w.discard()
         out.commit()
     status = run.finish()
     if status != EXIT_OK:
@@ -479,6 +483,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
             return sink
 
+        stack.callback(lambda: [w.discard() for w in bwriter])
         run.run(start)
         report = reports[0]
         text, failed = _render(report, run, objectives, by, args, tz)
@@ -495,8 +500,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _breach_columns(by: Sequence[str]) -> tuple[str, ...]:
-    return (*by, "ticket_id", "metric", "cycle", "severity", "deadline", "late_business_s",
-            "late_wall_s")  # fmt: skip
+    names = (*by, "ticket_id", "metric", "cycle", "severity", "deadline", "late_business_s",
+             "late_wall_s")  # fmt: skip
+    return tuple(dict.fromkeys(names))
 
 
 def _render(
