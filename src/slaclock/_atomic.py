@@ -63,7 +63,7 @@ def check_distinct(outputs: Iterable[tuple[str, str | None]], inputs: Iterable[s
 
 def _special(path: str) -> bool:
     """A target that exists and is not a regular file (``/dev/null``, a FIFO, a tty):
-    written directly, as renaming over it is impossible or wrong."""
+    renaming over it is impossible or wrong, so it is spooled and written on commit."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -94,10 +94,8 @@ class AtomicOutput:
         self.committed = False
 
     def __enter__(self) -> AtomicOutput:
-        if self.target is None:
+        if self.target is None or self._direct:  # spooled, copied out on commit
             self._fh = tempfile.TemporaryFile("w+", encoding=self.encoding, newline="")
-        elif self._direct:
-            self._fh = open(self.target, "w", encoding=self.encoding, newline="")
         else:
             real = os.path.realpath(self.target)  # write through a symlink, keep the link
             directory = os.path.dirname(real) or "."
@@ -134,6 +132,9 @@ class AtomicOutput:
             sys.stdout.flush()
             fh.close()
         elif self._direct:
+            fh.seek(0)
+            with open(self.target, "w", encoding=self.encoding, newline="") as dest:
+                shutil.copyfileobj(fh, dest)
             fh.close()
         else:
             assert self._tmp is not None

@@ -483,7 +483,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
             return sink
 
-        stack.callback(lambda: [w.discard() for w in bwriter])
+        def discard_writers() -> None:
+            for w in bwriter:
+                w.discard()
+
+        stack.callback(discard_writers)
         run.run(start)
         report = reports[0]
         text, failed = _render(report, run, objectives, by, args, tz)

@@ -287,6 +287,8 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _text(v: Any) -> str:
+    if v.__class__ is str:
+        return v.strip()
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -321,18 +323,17 @@ def _value(v: Any, name: str, is_list: bool, line: int) -> Any:
     return v
 
 
-def _dedup_key(row: Mapping[str, Any], at_col: str, at: datetime) -> tuple[Any, ...]:
-    items = []
-    for k in sorted(row):
-        if k == at_col:
-            continue
-        v = row[k]
-        if isinstance(v, str):
-            v = v.strip()
-        elif isinstance(v, list | dict):
-            v = json.dumps(v, sort_keys=True)
-        items.append((k, v))
-    return (at.timestamp(), tuple(items))
+def _dedup_key(row: Mapping[str, Any], at_col: str, at: datetime) -> Any:
+    """What makes two rows of a ticket identical: the same instant (however written) and
+    the same cells."""
+    cells = dict(row)
+    cells[at_col] = at.timestamp()
+    key = tuple(cells.items())
+    try:
+        hash(key)
+    except TypeError:  # JSON lists or objects in a cell
+        return json.dumps(cells, sort_keys=True, default=str)
+    return key
 
 
 @dataclasses.dataclass
@@ -354,6 +355,7 @@ class _Builder:
         used = cmap.used_columns()
         renames = cmap.renames
         lists = set(cmap.lists)
+        names_of: dict[tuple[str, ...], list[str]] = {}
         for n, row in rows:
             raw_kind = _text(row.get(cmap.kind))
             kind = cmap.kind_of(raw_kind, row)
@@ -374,16 +376,22 @@ class _Builder:
                 self.duplicates += 1
                 continue
             seen.add(key)
-            if cmap.fields is not None:
-                names = [*cmap.fields, *(c for c in renames if c not in cmap.fields)]
-            else:
-                names = [k for k in row if k not in used or k in renames]
+            keys = tuple(row)
+            names = names_of.get(keys)
+            if names is None:
+                if cmap.fields is not None:
+                    names = [*cmap.fields, *(c for c in renames if c not in cmap.fields)]
+                else:
+                    names = [k for k in keys if k not in used or k in renames]
+                names_of[keys] = names
             for name in names:
                 fname = renames.get(name, name)
+                if fields.get(fname) is not None:
+                    continue  # the first value a field takes is kept
                 v = _value(row.get(name), fname, fname in lists, n)
                 if v is None:
                     fields.setdefault(fname, None)
-                elif fields.get(fname) is None:
+                else:
                     fields[fname] = v
             sev = _text(row.get(cmap.severity))
             plan = _text(row.get(cmap.plan))
@@ -722,6 +730,15 @@ def typed_rows(
     return [ticket_row(metric_row(sla, m), ticket, tuple(fields)) for m in sla.metrics]
 
 
+def _json_default(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    raise TypeError(f"{type(v).__name__} is not a result value")
+
+
+_ENCODER: Final = json.JSONEncoder(default=_json_default)
+
+
 def _csv_value(v: Any, raw: bool) -> Any:
     if v is None:
         return ""
@@ -756,14 +773,15 @@ class RowWriter:
             out.write("[")
 
     def write(self, row: Mapping[str, Any]) -> None:
-        plain = encode_row(dict(row))
+        """Write one row (typed or plain)."""
+        text = _ENCODER.encode(row)
         if self._spool is not None:
-            self._cols.update(dict.fromkeys(plain))
-            self._spool.write(json.dumps(plain) + "\n")
+            self._cols.update(dict.fromkeys(row))
+            self._spool.write(text + "\n")
         elif self.fmt == "jsonl":
-            self.out.write(json.dumps(plain) + "\n")
+            self.out.write(text + "\n")
         else:
-            self.out.write(("," if self.count else "") + "\n  " + json.dumps(plain))
+            self.out.write(("," if self.count else "") + "\n  " + text)
         self.count += 1
 
     def close(self) -> int:
