@@ -267,7 +267,7 @@ class Table:
         cols, rows = self.cells(tz=tz)
         title = _fmt(self.title)
         if not cols:
-            return f"{title}: no rows"
+            return f"{title}: no rows" + (f" {_fmt(self.note)}" if self.note else "")
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
         line = "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))
         out = [title, line, "  ".join("-" * w for w in widths)]
@@ -282,7 +282,7 @@ class Table:
         cols, rows = self.cells(tz=tz)
         head = f"{'#' * level} {_md(self.title)}\n\n"
         if not cols:
-            return head + "No rows.\n"
+            return head + "No rows." + (f" {_md(self.note)}" if self.note else "") + "\n"
         out = ["| " + " | ".join(_md(c) for c in cols) + " |"]
         out.append("|" + "|".join("---" for _ in cols) + "|")
         out += ["| " + " | ".join(_md(v) for v in r) + " |" for r in rows]
