@@ -368,3 +368,20 @@ class TestOnError:
     def test_bad_mode(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=r"on_error='ignore'"):
             EventLog(write(tmp_path, "log.csv", HEADER), on_error="ignore")  # type: ignore[arg-type]
+
+
+class TestGroupedCheck:
+    def test_seen_ids_survive_growth(self) -> None:
+        from slaclock.io import _SeenIds
+
+        seen = _SeenIds()
+        ids = [f"T-{i}" for i in range(5000)]
+        assert [seen.add(i) for i in ids] == [False] * 5000
+        assert [seen.add(i) for i in ids[::-1]] == [True] * 5000
+
+    def test_a_ticket_reappearing_late_in_a_large_grouped_file(self, tmp_path: Path) -> None:
+        rows = [HEADER] + [f"T{i},2026-11-20T16:00:00-05:00,created,,low,x\n" for i in range(3000)]
+        rows.append("T7,2026-11-20T17:00:00-05:00,agent_reply,,,\n")
+        p = write(tmp_path, "log.csv", "".join(rows))
+        with pytest.raises(TimelineError, match=r"log\.csv:3002: ticket 'T7' appears again"):
+            list(read_tickets(p, grouped=True))
