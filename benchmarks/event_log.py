@@ -169,6 +169,10 @@ def main() -> None:
     ap.add_argument(
         "--inputs", default="grouped,ungrouped", help="which logs (default grouped,ungrouped)"
     )
+    ap.add_argument(
+        "--reuse", action="store_true",
+        help="with --dir: reuse the logs generated there for the same --tickets and --seed",
+    )  # fmt: skip
     ap.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.generate_only:
@@ -182,16 +186,22 @@ def main() -> None:
         directory = args.dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        gen = [sys.executable, os.path.abspath(__file__), "--generate-only"]
-        gen += ["--tickets", str(args.tickets), "--seed", str(args.seed), "--dir", str(directory)]
-        n_rows = int(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
         grouped = directory / "events_grouped.jsonl"
         by_time = directory / "events_by_time.jsonl"
+        stamp = directory / "generated.json"
+        wanted = {"tickets": args.tickets, "seed": args.seed}
+        if args.reuse and stamp.exists() and json.loads(stamp.read_text())["for"] == wanted:
+            n_rows = json.loads(stamp.read_text())["rows"]
+            how = "reused"
+        else:
+            gen = [sys.executable, os.path.abspath(__file__), "--generate-only"]
+            gen += ["--tickets", str(args.tickets), "--seed", str(args.seed)]
+            gen += ["--dir", str(directory)]
+            n_rows = int(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
+            stamp.write_text(json.dumps({"for": wanted, "rows": n_rows}))
+            how = f"generated in {time.perf_counter() - t0:.1f}s"
         size = grouped.stat().st_size / 2**20
-        print(
-            f"log: {args.tickets:,} tickets, {n_rows:,} events, {size:.0f} MiB JSONL "
-            f"(generated in {time.perf_counter() - t0:.1f}s)"
-        )
+        print(f"log: {args.tickets:,} tickets, {n_rows:,} events, {size:.0f} MiB JSONL ({how})")
         print(f"python {sys.version.split()[0]}, {sys.platform}\n")
         print(f"{'command':<10} {'input':<22} {'wall s':>8} {'events/s':>10} {'peak MiB':>9}")
         common = ["--policy", policy, "--now", NOW, "--no-progress"]
