@@ -603,3 +603,41 @@ def test_signals_clean_up_temporary_files(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "policy.toml",
                                                           "results.csv", "tmp"]  # fmt: skip
     assert out.read_text() == "precious\n"
+
+
+COMMANDS = {
+    "demo": [],
+    "evaluate": ["e.csv", "--policy", "p.toml"],
+    "report": ["e.csv", "--policy", "p.toml"],
+    "deadline": ["--calendar", "8x5", "--start", "2026-03-02T10:00Z", "--within", "1h"],
+    "calendar": ["c.toml"],
+    "validate": ["p.toml"],
+    "schema": [],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize(
+    ("raised", "status", "message"),
+    [
+        (RuntimeError("a bug"), 3, "slaclock: error: internal error: RuntimeError: a bug"),
+        (slaclock.cli.ConfigError("bad input"), 2, "slaclock: error: bad input"),
+        (FileNotFoundError(2, "No such file or directory", "x.csv"), 2,
+         "slaclock: error: x.csv: No such file or directory"),
+        (KeyboardInterrupt(), 130, "slaclock: interrupted (SIGINT)"),
+        (slaclock.cli._Terminated(), 143, "slaclock: terminated (SIGTERM)"),
+    ],
+)  # fmt: skip
+def test_every_command_keeps_the_exit_status_contract(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str,
+    raised: BaseException, status: int, message: str,
+) -> None:  # fmt: skip
+    def fail(args: Any) -> int:
+        raise raised
+
+    monkeypatch.setattr(slaclock.cli, f"_cmd_{command}", fail)
+    assert main([command, *COMMANDS[command]]) == status
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(message)
+    assert "Traceback" not in err
