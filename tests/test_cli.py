@@ -186,7 +186,8 @@ class TestReport:
             "24 tickets, 54 clocks, 7 breached; 0 rejected, 0 duplicate events dropped",
         ]
         attainment = blocks[1].splitlines()
-        assert attainment[0] == "Attainment"
+        # months are read in the zone of the agreement's default calendar, and it says so
+        assert attainment[0] == "Attainment (buckets in America/New_York)"
         assert attainment[1].split()[:5] == ["customer", "month", "metric", "total", "met"]
         fr = {
             tuple(line.split()[:2]): line.split()[3:7]
@@ -197,11 +198,15 @@ class TestReport:
         assert fr[("acme", "2026-11")] == ["9", "7", "2", "0"]
         assert fr[("globex", "2026-11")] == ["5", "5", "0", "0"]
         objective = blocks[2].splitlines()
-        assert objective[0] == "Objective: 90% of first_response within 6h"
+        assert objective[0] == (
+            "Objective: 90% of first_response within 6h (buckets in America/New_York)"
+        )
         globex = next(line for line in objective if line.startswith("globex"))
         assert globex.split()[-3:] == ["False", "1", "T-1008"]
         percentiles = blocks[3].splitlines()
-        assert percentiles[0] == "Business time used (stopped clocks)"
+        assert percentiles[0] == (
+            "Business time used (stopped clocks) (buckets in America/New_York)"
+        )
         assert percentiles[1].split() == ["customer", "month", "metric", "count", "p50", "p90",
                                           "p95"]  # fmt: skip
         assert {line.split()[2] for line in percentiles[3:]} == {

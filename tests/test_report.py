@@ -496,3 +496,37 @@ class TestFromFile:
         assert cells(report.attainment(metric="first_response"), "customer", "met") == [
             ("acme", 2), ("globex", 1)
         ]  # fmt: skip
+
+
+LATE = (
+    row("L1", "first_response", "met", 1, stopped_at=STOP, created_at="2026-10-31T21:00:00-04:00"),
+)
+
+
+class TestBucketZone:
+    """Buckets are read in one stated zone (issue 10's contract, kept by the streaming
+    report)."""
+
+    def test_utc_by_default_and_it_says_so(self) -> None:
+        table = Report(LATE).attainment(by=["month"])
+        assert table.title == "Attainment (buckets in UTC: no policy or tz given)"
+        assert cells(table, "month") == [("2026-11",)]  # 01:00 UTC on 1 November
+        assert Report(LATE).attainment().title == "Attainment"
+
+    def test_stated_zone(self) -> None:
+        table = Report(LATE, tz="America/New_York").attainment(by=["month"])
+        assert table.title == "Attainment (buckets in America/New_York)"
+        assert cells(table, "month") == [("2026-10",)]
+
+    def test_policy_zone(self) -> None:
+        policy = Policy.model_validate({
+            "calendars": {"desk": {"preset": "8x5", "timezone": "America/New_York"}},
+            "severities": {"high": {"first_response": "4h"}},
+        })  # fmt: skip
+        report = Report(LATE, policy=policy, by=["week"], keep_rows=False)
+        assert report.tz_name == "America/New_York"
+        assert cells(report.attainment(), "week") == [("2026-W44",)]
+
+    def test_unknown_zone(self) -> None:
+        with pytest.raises(ConfigError, match=r"unknown time zone 'Mars/Olympus'"):
+            Report([], tz="Mars/Olympus")

@@ -475,7 +475,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     bw.write(_machine_record(Table("", by, [b]).records()[0], None))
 
             reports[:] = [Report(by=by, objectives=objectives, keep_rows=False,
-                                 top=args.top, on_breach=on_breach)]  # fmt: skip
+                                 top=args.top, on_breach=on_breach, tz=args.timezone,
+                                 policy=policy)]  # fmt: skip
             report = reports[0]
 
             def sink(ticket: Ticket, sla: TicketSla) -> None:

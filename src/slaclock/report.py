@@ -23,10 +23,11 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._format import fmt as _fmt
 from ._rows import FIELD_PREFIX, decode_row, encode_row
@@ -39,6 +40,8 @@ from .ticket import Ticket
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .policy import Policy
+
 __all__ = [
     "AttainmentRow",
     "Breach",
@@ -50,11 +53,36 @@ __all__ = [
 ]
 
 BUCKETS: Final = ("day", "week", "month", "quarter", "year")
+_LATEST: Final = datetime(2199, 1, 1, tzinfo=UTC)
 
 
-def bucket(name: str, created: datetime) -> str:
+def resolve_zone(tz: str | tzinfo | None, policy: Policy | None) -> tuple[tzinfo, str, str]:
+    """The zone of day / week / month buckets: ``tz`` if given, else the zone of the
+    policy's default calendar (its default plan's, as in force from now on), else UTC.
+    Returns ``(zone, name, source)``, ``source`` one of ``"tz"``, ``"policy"``,
+    ``"default"``."""
+    if tz is not None:
+        if isinstance(tz, str):
+            try:
+                return ZoneInfo(tz), tz, "tz"
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(
+                    f"unknown time zone {tz!r}; use an IANA name such as 'America/New_York' "
+                    "or 'UTC'"
+                ) from None
+        return tz, str(tz), "tz"
+    if policy is not None:
+        plan = policy.default_plan or (next(iter(policy.plans)) if policy.plans else None)
+        terms = policy.terms_for(plan, _LATEST)
+        name = terms.calendars[terms.default_calendar].timezone
+        return ZoneInfo(name), name, "policy"
+    return UTC, "UTC", "default"
+
+
+def bucket(name: str, created: datetime, tz: tzinfo) -> str:
     """The label of the ``name`` bucket (day, week, month, quarter, year) an instant falls
-    in, read in the instant's own zone."""
+    in, read in ``tz``."""
+    created = created.astimezone(tz)
     if name == "day":
         return created.date().isoformat()
     if name == "week":
@@ -345,11 +373,13 @@ class _Aggregate:
         objectives: Sequence[ObjectiveSpec],
         top: int | None,
         on_breach: Callable[[Breach], None] | None,
+        tz: tzinfo,
     ) -> None:
         for name in by:
             if not name:
                 raise ConfigError("an empty name in by=; e.g. by=['customer', 'month']")
         self.by = by
+        self.tz = tz
         self.objectives = tuple(objectives)
         self.top = top
         self.on_breach = on_breach
@@ -372,7 +402,7 @@ class _Aggregate:
                         f"cannot group by {name!r}: rows carry no created_at "
                         "(build the report from tickets, or from results with created_at)"
                     )
-                key.append(bucket(name, created))
+                key.append(bucket(name, created, self.tz))
                 continue
             if name in row:
                 v = row[name]
@@ -509,7 +539,9 @@ class Report:
     ``keep_rows=False`` keeps memory flat: the report then answers only ``by`` and
     ``objectives``. ``top`` bounds the breaches (and the ids of missed tickets per
     objective and group) kept, the most late first; ``on_breach`` is called with every
-    breach as it is found (to write them all to a file)."""
+    breach as it is found (to write them all to a file). ``tz`` is the zone of day / week /
+    month buckets (default: the zone of ``policy``'s default calendar, else UTC; a table
+    grouped by a bucket says which)."""
 
     def __init__(
         self,
@@ -520,15 +552,20 @@ class Report:
         keep_rows: bool = True,
         top: int | None = None,
         on_breach: Callable[[Breach], None] | None = None,
+        tz: str | tzinfo | None = None,
+        policy: Policy | None = None,
     ) -> None:
         if top is not None and top < 0:
             raise ConfigError(f"top={top!r} must be 0 or more (how many breaches to keep)")
+        # -- buckets in a stated zone (issue 10): tables grouped by one name it ----------
+        self.policy = policy
+        self.tz, self.tz_name, self._tz_source = resolve_zone(tz, policy)
         self.by = tuple(by)
         self.objectives = tuple(ObjectiveSpec.of(o) for o in objectives)
         self.keep_rows = keep_rows
         self.top = top
         self._rows: list[dict[str, Any]] | None = [] if keep_rows else None
-        self._main = _Aggregate(self.by, self.objectives, top, on_breach)
+        self._main = _Aggregate(self.by, self.objectives, top, on_breach, self.tz)
         self._cache: dict[tuple[tuple[str, ...], tuple[ObjectiveSpec, ...]], _Aggregate] = {}
         self.add(rows)
 
@@ -588,6 +625,13 @@ class Report:
     def __len__(self) -> int:
         return self._main.rows
 
+    def _titled(self, title: str, by: Sequence[str]) -> str:
+        """A table title that says the zone of its buckets, when it has any."""
+        if not any(b in BUCKETS for b in by):
+            return title
+        how = ": no policy or tz given" if self._tz_source == "default" else ""
+        return f"{title} (buckets in {self.tz_name}{how})"
+
     @property
     def breach_count(self) -> int:
         """How many clocks are breached (all of them, whatever ``top`` keeps)."""
@@ -632,7 +676,7 @@ class Report:
                     f"by={list(self.by)!r} and objectives {[o.title for o in self.objectives]}; "
                     f"to ask for {what}, declare it when building the report"
                 )
-            cached = _Aggregate(key, specs, None, None)
+            cached = _Aggregate(key, specs, None, None, self.tz)
             for row in self._rows:
                 cached.add(row)
             self._cache[(key, specs)] = cached
@@ -658,7 +702,7 @@ class Report:
                     ),
                 )
             )  # fmt: skip
-        return Table("Attainment", agg.by, out)
+        return Table(self._titled("Attainment", agg.by), agg.by, out)
 
     def objective(
         self,
@@ -693,7 +737,7 @@ class Report:
                     missed_count=t.missed_count, missed=tuple(t.missed),
                 )
             )  # fmt: skip
-        return Table(spec.title, agg.by, out)
+        return Table(self._titled(spec.title, agg.by), agg.by, out)
 
     def percentiles(
         self,
@@ -721,7 +765,7 @@ class Report:
             )
             out.append(PercentileRow(group=key, metric=m, count=len(values), percentiles=pcts))
         title = f"Business time of {metric}" if metric else "Business time used (stopped clocks)"
-        return Table(title, agg.by, out)
+        return Table(self._titled(title, agg.by), agg.by, out)
 
     def breaches(
         self,
@@ -747,7 +791,7 @@ class Report:
         note = ""
         if total is not None and total > len(items):
             note = f"(the {len(items)} most late of {total:,} breached clocks)"
-        return Table("Breaches", agg.by, items, note=note)
+        return Table(self._titled("Breaches", agg.by), agg.by, items, note=note)
 
 
 def _nearest_rank(values: Sequence[float], p: float) -> float:
