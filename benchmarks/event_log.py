@@ -1,6 +1,7 @@
 """The ``slaclock`` command on a generated helpdesk event log.
 
-Run: ``.venv/bin/python benchmarks/event_log.py [--tickets 100000] [--seed 7] [--dir DIR]``
+Run: ``.venv/bin/python benchmarks/event_log.py [--tickets 100000] [--seed 7] [--dir DIR]
+[--commands evaluate,report] [--inputs grouped,ungrouped]``
 
 Writes a deterministic event log (about 10 events per ticket; 20 customers, all of 2026,
 two plans, four severity names) twice — grouped by ticket, and sorted by time as an audit
@@ -9,7 +10,7 @@ subprocesses of this script::
 
     slaclock evaluate LOG --policy sample_policy.toml --now … --format jsonl -o /dev/null
     slaclock report LOG --policy sample_policy.toml --now … --by customer,month \\
-        --objective first_response:0.9:6h
+        --objective first_response:0.9:6h --format json
 
 with and without ``--grouped``, and prints wall time, events per second and the peak
 resident memory of each command (``ru_maxrss`` of that child, from ``os.wait4``; the same
@@ -35,18 +36,18 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 import argparse
 import json
 import random
-import re
 import subprocess
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 NY = ZoneInfo("America/New_York")
+START = datetime(2026, 1, 1, 5, tzinfo=UTC)  # midnight in New York
 NOW = "2027-01-15T00:00:00+00:00"
 CUSTOMERS = [f"cust{i:02d}" for i in range(20)]
 WEIGHTS = [20 - i for i in range(20)]  # a few big customers, a long tail
@@ -56,13 +57,18 @@ REGIONS = ["us-east", "us-west", "emea"]
 
 
 def ticket_events(rng: random.Random, i: int) -> list[dict[str, Any]]:
-    """One ticket's rows: a created row, then about nine events, in time order."""
-    created = datetime(2026, 1, 1, tzinfo=NY) + timedelta(minutes=rng.randrange(0, 525_600))
-    tid = f"T-{i:06d}"
+    """One ticket's rows: a created row, then about nine events, in time order.
+
+    Instants are computed in UTC and only then shown in New York time: wall-clock
+    arithmetic in a zone with daylight saving time would put some tickets inside the
+    spring-forward gap (a time that does not exist), where a reply can precede its
+    ticket's creation."""
+    created = START + timedelta(minutes=rng.randrange(0, 525_600))
+    tid = f"T-{i:07d}"
     rows: list[dict[str, Any]] = [
         {
             "ticket_id": tid,
-            "at": created.isoformat(),
+            "at": created.astimezone(NY).isoformat(),
             "type": "created",
             "severity": rng.choices(SEVERITIES, SEV_WEIGHTS)[0],
             "plan": "premium" if rng.random() < 0.3 else "standard",
@@ -75,7 +81,7 @@ def ticket_events(rng: random.Random, i: int) -> list[dict[str, Any]]:
     def add(minutes: float, kind: str, **extra: str) -> None:
         nonlocal t
         t += timedelta(minutes=max(1, round(minutes)))
-        rows.append({"ticket_id": tid, "at": t.isoformat(), "type": kind, **extra})
+        rows.append({"ticket_id": tid, "at": t.astimezone(NY).isoformat(), "type": kind, **extra})
 
     add(rng.expovariate(1 / 240), "agent_reply")  # first response, mean 4 h
     while len(rows) < 9:
@@ -126,20 +132,18 @@ def run(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int, s
     return wall, usage.ru_maxrss, out
 
 
-def check(report_text: str, results: Path, customers: list[str]) -> list[str]:
-    """Compare the report's first_response rows for ``customers`` with a count of the
-    evaluate JSONL output; return the lines describing each comparison."""
+def check(report_json: str, results: Path, customers: list[str]) -> list[str]:
+    """Compare the report's first_response rows for ``customers`` (``--format json``)
+    with a count of the evaluate JSONL output; return the lines describing each
+    comparison."""
     counted: Counter[tuple[str, str, str]] = Counter()
     with results.open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             if r["metric"] == "first_response":
                 counted[(r["field.customer"], r["created_at"][:7], r["status"])] += 1
-    table = report_text.split("\n\n", 1)[0].splitlines()
-    header = re.split(r"\s{2,}", table[1].strip())
     lines = []
-    for raw in table[3:]:
-        cells = dict(zip(header, re.split(r"\s{2,}", raw.strip()), strict=False))
+    for cells in json.loads(report_json)["attainment"]:
         key = (cells["customer"], cells["month"])
         if cells["metric"] != "first_response" or key[0] not in customers:
             continue
@@ -159,6 +163,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, help="write the logs here (default: a temp dir)")
     ap.add_argument("--no-check", dest="check", action="store_false")
+    ap.add_argument(
+        "--commands", default="evaluate,report", help="which to run (default evaluate,report)"
+    )
+    ap.add_argument(
+        "--inputs", default="grouped,ungrouped", help="which logs (default grouped,ungrouped)"
+    )
+    ap.add_argument(
+        "--reuse", action="store_true",
+        help="with --dir: reuse the logs generated there for the same --tickets and --seed",
+    )  # fmt: skip
     ap.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.generate_only:
@@ -172,42 +186,55 @@ def main() -> None:
         directory = args.dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        gen = [sys.executable, os.path.abspath(__file__), "--generate-only"]
-        gen += ["--tickets", str(args.tickets), "--seed", str(args.seed), "--dir", str(directory)]
-        n_rows = int(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
         grouped = directory / "events_grouped.jsonl"
         by_time = directory / "events_by_time.jsonl"
+        stamp = directory / "generated.json"
+        wanted = {"tickets": args.tickets, "seed": args.seed}
+        if args.reuse and stamp.exists() and json.loads(stamp.read_text())["for"] == wanted:
+            n_rows = json.loads(stamp.read_text())["rows"]
+            how = "reused"
+        else:
+            gen = [sys.executable, os.path.abspath(__file__), "--generate-only"]
+            gen += ["--tickets", str(args.tickets), "--seed", str(args.seed)]
+            gen += ["--dir", str(directory)]
+            n_rows = int(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
+            stamp.write_text(json.dumps({"for": wanted, "rows": n_rows}))
+            how = f"generated in {time.perf_counter() - t0:.1f}s"
         size = grouped.stat().st_size / 2**20
-        print(
-            f"log: {args.tickets:,} tickets, {n_rows:,} events, {size:.0f} MiB JSONL "
-            f"(generated in {time.perf_counter() - t0:.1f}s)"
-        )
+        print(f"log: {args.tickets:,} tickets, {n_rows:,} events, {size:.0f} MiB JSONL ({how})")
         print(f"python {sys.version.split()[0]}, {sys.platform}\n")
         print(f"{'command':<10} {'input':<22} {'wall s':>8} {'events/s':>10} {'peak MiB':>9}")
         common = ["--policy", policy, "--now", NOW, "--no-progress"]
-        report_text = ""
-        for label, path, extra in (
-            ("grouped", grouped, ["--grouped"]),
-            ("by time (ungrouped)", by_time, []),
+        report_json = ""
+        commands = [c for c in args.commands.split(",") if c]
+        inputs = [i for i in args.inputs.split(",") if i]
+        for key, label, path, extra in (
+            ("grouped", "grouped", grouped, ["--grouped"]),
+            ("ungrouped", "by time (ungrouped)", by_time, []),
         ):
+            if key not in inputs:
+                continue
             for command, tail in (
                 ("evaluate", ["--format", "jsonl", "-o", os.devnull]),
-                ("report", ["--by", "customer,month", "--objective", "first_response:0.9:6h"]),
-            ):
+                ("report", ["--by", "customer,month", "--objective", "first_response:0.9:6h",
+                            "--format", "json"]),
+            ):  # fmt: skip
+                if command not in commands:
+                    continue
                 cmd = [*exe, command, str(path), *common, *extra, *tail]
                 wall, rss_kib, out = run(cmd, subprocess.PIPE)
                 if command == "report":
-                    report_text = out
+                    report_json = out
                 print(
                     f"{command:<10} {label:<22} {wall:8.1f} {n_rows / wall:10,.0f} "
                     f"{rss_kib / 1024:9.0f}"
                 )
-        if args.check:
+        if args.check and report_json:
             results = directory / "results.jsonl"
             cmd = [*exe, "evaluate", str(grouped), *common, "--grouped", "--format", "jsonl"]
             run([*cmd, "-o", str(results)])
             print("\ncheck: report vs an independent count of evaluate's JSONL (first_response)")
-            print("\n".join(check(report_text, results, CUSTOMERS[:2] + CUSTOMERS[-1:])))
+            print("\n".join(check(report_json, results, CUSTOMERS[:2] + CUSTOMERS[-1:])))
 
 
 if __name__ == "__main__":

@@ -175,14 +175,19 @@ class TestEvaluate:
 
 class TestReport:
     def test_by_customer_month_with_objective(self, capsys: pytest.CaptureFixture[str]) -> None:
-        code, out, _ = run(
+        code, out, err = run(
             capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW,
             "--by", "customer,month", "--objective", "first_response:0.9:6h",
         )  # fmt: skip
-        assert code == 0
+        assert (code, err) == (0, "")
         blocks = out.split("\n\n")
-        attainment = blocks[0].splitlines()
-        assert attainment[0].startswith("Attainment (buckets in ")  # month: its zone stated
+        assert blocks[0].splitlines() == [
+            "SLA report as of 2026-11-27T12:00:00-05:00 (given by --now)",
+            "24 tickets, 54 clocks, 7 breached; 0 rejected, 0 duplicate events dropped",
+        ]
+        attainment = blocks[1].splitlines()
+        # months are read in the zone of the agreement's default calendar, and it says so
+        assert attainment[0] == "Attainment (buckets in America/New_York)"
         assert attainment[1].split()[:5] == ["customer", "month", "metric", "total", "met"]
         fr = {
             tuple(line.split()[:2]): line.split()[3:7]
@@ -192,12 +197,21 @@ class TestReport:
         # same counts as the demo's per-customer table: all sample tickets are November
         assert fr[("acme", "2026-11")] == ["9", "7", "2", "0"]
         assert fr[("globex", "2026-11")] == ["5", "5", "0", "0"]
-        objective = blocks[1].splitlines()
-        assert objective[0].startswith("Objective: 90% of first_response within 6h (buckets in")
+        objective = blocks[2].splitlines()
+        assert objective[0] == (
+            "Objective: 90% of first_response within 6h (buckets in America/New_York)"
+        )
         globex = next(line for line in objective if line.startswith("globex"))
-        assert globex.split()[-2:] == ["False", "T-1008"]
-        assert "Business time of first_response" in out
-        assert "Business time of resolution" in out
+        assert globex.split()[-3:] == ["False", "1", "T-1008"]
+        percentiles = blocks[3].splitlines()
+        assert percentiles[0] == (
+            "Business time used (stopped clocks) (buckets in America/New_York)"
+        )
+        assert percentiles[1].split() == ["customer", "month", "metric", "count", "p50", "p90",
+                                          "p95"]  # fmt: skip
+        assert {line.split()[2] for line in percentiles[3:]} == {
+            "first_response", "next_reply", "resolution"
+        }  # fmt: skip
         assert out.rstrip().endswith("7 breached clocks")
 
     def test_breaches_and_fail(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -209,6 +223,25 @@ class TestReport:
         assert "\nBreaches\nticket_id" in out
         assert "T-1017" in out
 
+    def test_breaches_grouped_and_bounded(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        every = tmp_path / "breaches.csv"
+        code, out, _ = run(
+            capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW, "--breaches",
+            "--by", "region,severity", "--top", "2", "--breaches-out", str(every),
+        )  # fmt: skip
+        assert code == 0
+        table = out.split("\nBreaches\n", 1)[1].splitlines()
+        assert table[0].split()[:3] == ["region", "severity", "ticket_id"]
+        assert len(table) == 2 + 2 + 1  # header, rule, two rows, the note
+        assert table[-1] == "(the 2 most late of 7 breached clocks)"
+        rows = every.read_text(encoding="utf-8").splitlines()
+        assert (
+            rows[0] == "region,severity,ticket_id,metric,cycle,deadline,late_business_s,late_wall_s"
+        )
+        assert len(rows) == 1 + 7
+
     def test_bad_objective(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(
             capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW,
@@ -218,9 +251,65 @@ class TestReport:
         assert "must look like metric:share[:within]" in err
 
     def test_unknown_group(self, capsys: pytest.CaptureFixture[str]) -> None:
-        code, _, err = run(capsys, "report", EVENTS, "--policy", POLICY, "--by", "colour")
-        assert code == 2
+        code, out, err = run(capsys, "report", EVENTS, "--policy", POLICY, "--by", "colour")
+        assert (code, out) == (2, "")
         assert "cannot group by 'colour'" in err
+
+    @pytest.mark.parametrize("fmt", ["json", "csv", "markdown"])
+    def test_formats(self, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+        code, out, _ = run(
+            capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW, "--by", "customer",
+            "--objective", "first_response:0.9:6h", "--breaches", "--format", fmt,
+        )  # fmt: skip
+        assert code == 0
+        if fmt == "json":
+            doc = json.loads(out)
+            assert doc["as_of"] == NOW
+            assert doc["as_of_source"] == "given by --now"
+            assert (doc["tickets"], doc["breached"], doc["rejected"]) == (24, 7, 0)
+            acme = next(
+                r for r in doc["attainment"]
+                if r["customer"] == "acme" and r["metric"] == "first_response"
+            )  # fmt: skip
+            assert (acme["met"], acme["breached"]) == (7, 2)
+            assert doc["objectives"][0]["title"] == "Objective: 90% of first_response within 6h"
+            assert "p50_s" in doc["percentiles"][0]
+            assert doc["breaches"]["count"] == 7
+            assert len(doc["breaches"]["shown"]) == 7
+            assert isinstance(doc["breaches"]["shown"][0]["late_business_s"], float)
+        elif fmt == "csv":
+            lines = out.splitlines()
+            assert lines[0].startswith("table,as_of,as_of_source,timezone,tickets")
+            assert lines[1].startswith(f"summary,{NOW},given by --now,,24,")
+            assert any(line.startswith("attainment,") for line in lines)
+            assert any(line.startswith("Objective: 90% of first_response") for line in lines)
+            assert sum(line.startswith("breaches,") for line in lines) == 7
+        else:
+            assert out.startswith(f"# SLA report as of {NOW} (given by --now)\n")
+            assert "\n## Attainment\n\n| customer | metric |" in out
+            assert "\n## Breaches\n" in out
+
+    def test_timezone(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(
+            capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW, "--breaches",
+            "--timezone", "UTC", "--format", "json",
+        )  # fmt: skip
+        assert code == 0
+        doc = json.loads(out)
+        assert doc["as_of"] == "2026-11-27T17:00:00+00:00"
+        assert all(b["deadline"].endswith("+00:00") for b in doc["breaches"]["shown"])
+        code, _, err = run(capsys, "report", EVENTS, "--policy", POLICY, "--timezone", "Mars")
+        assert code == 2
+        assert "--timezone 'Mars' is not a time zone" in err
+
+    def test_output_file(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        target = tmp_path / "report.md"
+        code, out, _ = run(
+            capsys, "report", EVENTS, "--policy", POLICY, "--now", NOW, "--format", "markdown",
+            "-o", str(target),
+        )  # fmt: skip
+        assert (code, out) == (0, "")
+        assert target.read_text(encoding="utf-8").startswith("# SLA report as of")
 
 
 class TestPolicyErrors:

@@ -207,7 +207,9 @@ class TestHelpdeskExport:
     def test_unknown_kind_names_it(self, tmp_path: Path) -> None:
         cmap = ColumnMap.parse(ZENDESK_MAP.replace(",kinds.Tags changed=ignore", ""))
         p = write(tmp_path, "zendesk.csv", ZENDESK)
-        with pytest.raises(TimelineError, match=r"zendesk\.csv:3 .*'Tags changed'"):
+        with pytest.raises(
+            TimelineError, match=r"zendesk\.csv:3: ticket '4711': unknown event kind 'Tags changed'"
+        ):
             list(read_tickets(p, columns=cmap, assume_timezone="America/New_York"))
 
     def test_unknown_assumed_zone(self, tmp_path: Path) -> None:
@@ -224,18 +226,18 @@ class TestErrors:
 
     def test_unreadable_time(self, tmp_path: Path) -> None:
         text = HEADER + "A,yesterday-ish,created,,high,,,\n"
-        with pytest.raises(TimelineError, match=r":2 \(ticket 'A'\): cannot read time"):
+        with pytest.raises(TimelineError, match=r"log\.csv:2: ticket 'A': cannot read time"):
             list(read_tickets(write(tmp_path, "log.csv", text)))
 
     def test_status_event_without_status(self, tmp_path: Path) -> None:
         text = HEADER + "A,2026-11-20T16:00:00-05:00,created,,high,,,\n"
         text += "A,2026-11-20T17:00:00-05:00,status,,,,,\n"
-        with pytest.raises(TimelineError, match=r":3 .*a status event needs a value"):
+        with pytest.raises(TimelineError, match=r"log\.csv:3: ticket 'A': a status event needs"):
             list(read_tickets(write(tmp_path, "log.csv", text)))
 
     def test_no_severity(self, tmp_path: Path) -> None:
         text = HEADER + "A,2026-11-20T16:00:00-05:00,created,,,,,\n"
-        with pytest.raises(TimelineError, match=r"ticket 'A' has no severity"):
+        with pytest.raises(TimelineError, match=r"log\.csv:2: ticket 'A': no severity"):
             list(read_tickets(write(tmp_path, "log.csv", text)))
 
     def test_event_before_creation(self, tmp_path: Path) -> None:
@@ -304,6 +306,10 @@ class TestColumnMapParse:
             ColumnMap.parse("kinds.Reply=agent_repyl")
 
 
+TIME_COLUMNS = {"started_at", "deadline", "stopped_at", "breached_at", "internal_deadline",
+                "internal_breached_at", "created_at", "as_of"}  # fmt: skip
+
+
 class TestResultsRoundTrip:
     @pytest.fixture
     def rows(self, tmp_path: Path) -> list[dict[str, Any]]:
@@ -325,8 +331,7 @@ class TestResultsRoundTrip:
             assert set(got) == set(original)
             for key, value in original.items():
                 want = value
-                if key in {"started_at", "deadline", "stopped_at", "breached_at",
-                           "internal_deadline", "created_at"} and value is not None:  # fmt: skip
+                if key in TIME_COLUMNS and value is not None:
                     want = datetime.fromisoformat(str(value))
                     assert got[key].utcoffset() is not None
                 assert got[key] == want, key
@@ -337,6 +342,21 @@ class TestResultsRoundTrip:
         assert isinstance(t2["business_elapsed_s"], float)
         assert isinstance(t2["at_risk"], bool)
         assert t2["internal_target"] is None
+        assert t2["as_of"] == NOW
+        assert t2["share_used"] == 0.0 or isinstance(t2["share_used"], float)
+
+    def test_plain_rows_are_json(self, rows: list[dict[str, Any]]) -> None:
+        assert json.loads(json.dumps(rows)) == rows
+        t1 = next(r for r in rows if r["ticket_id"] == "T-1" and r["metric"] == "resolution")
+        assert t1["created_at"] == "2026-11-20T16:00:00-05:00"
+        assert t1["as_of"] == "2026-11-30T12:00:00-05:00"
+        assert t1["field.customer"] == "acme"
+        assert t1["rule"] is None
+
+    def test_columns_in_schema_order(self, rows: list[dict[str, Any]]) -> None:
+        assert list(rows[0])[:6] == ["ticket_id", "plan", "rule", "metric", "cycle", "status"]
+        assert list(rows[0])[-4:] == ["created_at", "as_of", "field.customer", "field.region"]
+        assert "share_used" in rows[0]
 
     def test_csv_header_is_the_union_of_columns(self, tmp_path: Path) -> None:
         rows = [{"ticket_id": "A", "metric": "m"}, {"ticket_id": "B", "field.region": "eu"}]
@@ -348,15 +368,60 @@ class TestResultsRoundTrip:
             "B,,eu",
         ]
 
+    def test_empty_csv_has_the_header(self) -> None:
+        buf = io.StringIO()
+        assert write_results([], buf, "csv") == 0
+        header = buf.getvalue().splitlines()
+        assert len(header) == 1
+        assert header[0].startswith("ticket_id,plan,rule,metric,cycle,status,severity,target,")
+        assert header[0].endswith(",created_at,as_of")
+
     def test_empty(self) -> None:
-        for fmt in ("csv", "jsonl"):
-            buf = io.StringIO()
-            assert write_results([], buf, fmt) == 0
-            assert buf.getvalue() == ""
+        buf = io.StringIO()
+        assert write_results([], buf, "jsonl") == 0
+        assert buf.getvalue() == ""
         buf = io.StringIO()
         write_results([], buf, "json")
         assert json.loads(buf.getvalue()) == []
 
     def test_unknown_format(self) -> None:
         with pytest.raises(ConfigError, match=r"unknown output format 'xml'"):
-            write_results([{"a": 1}], io.StringIO(), "xml")
+            write_results([{"a": 1}], io.StringIO(), "xml")  # type: ignore[arg-type]
+
+    def test_formulas_are_neutralised_and_read_back(self, tmp_path: Path) -> None:
+        rows = [
+            {"ticket_id": '=HYPERLINK("http://x")', "metric": "m", "field.note": "+cmd|' /C"},
+            {"ticket_id": "@SUM(A1)", "metric": "-m", "field.note": "'quoted"},
+            {"ticket_id": "\tTAB", "metric": "\rCR", "field.note": "plain -1"},
+        ]
+        path = tmp_path / "r.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            write_results(rows, fh, "csv")
+        text = path.read_bytes().decode("utf-8")
+        assert text.splitlines()[1].startswith("\"'=HYPERLINK(")
+        assert "'+cmd|' /C" in text
+        assert "'@SUM(A1)" in text
+        assert "''quoted" in text
+        assert "'-m" in text
+        assert "'\tTAB," in text
+        assert '"\'\rCR"' in text
+        assert "plain -1" in text
+        assert [(r["ticket_id"], r["metric"], r["field.note"]) for r in read_results(path)] == [
+            (r["ticket_id"], r["metric"], r["field.note"]) for r in rows
+        ]
+
+    def test_raw_csv_writes_cells_as_they_are(self) -> None:
+        buf = io.StringIO()
+        write_results([{"ticket_id": "=1+1", "business_elapsed_s": -5.0}], buf, "csv",
+                      raw_csv=True)  # fmt: skip
+        assert buf.getvalue().splitlines()[1] == "=1+1,-5.0"
+
+    def test_numbers_are_not_neutralised(self) -> None:
+        buf = io.StringIO()
+        write_results([{"ticket_id": "A", "wall_remaining_s": -3600.0}], buf, "csv")
+        assert buf.getvalue().splitlines()[1] == "A,-3600.0"
+
+    def test_not_a_results_file(self, tmp_path: Path) -> None:
+        p = write(tmp_path, "r.csv", "ticket_id,cycle\nA,two\n")
+        with pytest.raises(ConfigError, match=r"r\.csv:2: result column 'cycle': cannot read"):
+            read_results(p)

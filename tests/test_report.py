@@ -4,13 +4,16 @@ computed by hand from the rows written below."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from slaclock import Policy, Ticket, evaluate
+from slaclock import Duration, Policy, Ticket, evaluate
 from slaclock.errors import ConfigError
-from slaclock.report import AttainmentRow, Report
+from slaclock.io import write_results
+from slaclock.report import AttainmentRow, Breach, ObjectiveSpec, Report
 
 H = 3600.0
 EST = timezone(timedelta(hours=-5))
@@ -190,12 +193,25 @@ class TestPercentiles:
 
 class TestBreaches:
     def test_list(self) -> None:
-        table = Report(ROWS).breaches()
-        assert cells(table, "ticket_id", "metric", "customer", "late_business", "late_wall") == [
-            ("A3", "first_response", "acme", timedelta(hours=1), timedelta(hours=17)),
-            ("G2", "first_response", "globex", timedelta(hours=2), timedelta(hours=2)),
+        table = Report(ROWS).breaches(by=["customer"])
+        assert cells(table, "customer", "ticket_id", "metric", "late_business", "late_wall") == [
+            ("acme", "A3", "first_response", timedelta(hours=1), timedelta(hours=17)),
+            ("globex", "G2", "first_response", timedelta(hours=2), timedelta(hours=2)),
         ]
         assert table[0].deadline == datetime(2026, 11, 5, 16, tzinfo=EST)
+
+    def test_grouped_by_any_field(self) -> None:
+        rows = [dict(r, **{"field.region": "emea" if r["ticket_id"] == "G2" else "us"})
+                for r in ROWS]  # fmt: skip
+        table = Report(rows).breaches(by=["region", "severity"])
+        assert cells(table, "region", "severity", "ticket_id") == [
+            ("emea", "high", "G2"),
+            ("us", "high", "A3"),
+        ]
+        assert "customer" not in table.records()[0]
+
+    def test_ungrouped(self) -> None:
+        assert cells(Report(ROWS).breaches(), "ticket_id") == [("A3",), ("G2",)]
 
     def test_filter_by_metric(self) -> None:
         assert len(Report(ROWS).breaches(metric="resolution")) == 0
@@ -289,7 +305,7 @@ class TestDisplay:
         assert str(Report([]).attainment()) == "Attainment: no rows"
 
     def test_html_contains_the_rows(self) -> None:
-        html = Report(ROWS).breaches()._repr_html_()
+        html = Report(ROWS).breaches(by=["customer"])._repr_html_()
         assert html.startswith("<table><caption>Breaches</caption>")
         assert "<th>ticket_id</th>" in html
         assert "<td>A3</td>" in html
@@ -310,7 +326,10 @@ class TestPandas:
         frame = report.to_pandas()
         assert len(frame) == len(ROWS)
         back = Report.from_pandas(frame)
-        assert [dict(r) for r in back.rows] == ROWS
+        assert [dict(r) for r in back.rows] == [dict(r) for r in report.rows]
+        # typed: ISO text came back as aware datetimes, empty cells as None
+        assert back.rows[0]["stopped_at"] == datetime(2026, 11, 20, 12, tzinfo=EST)
+        assert back.rows[3]["stopped_at"] is None
         by = ["customer", "month"]
         assert back.attainment(by=by).records() == report.attainment(by=by).records()
 
@@ -319,3 +338,195 @@ class TestPandas:
         frame = Report(ROWS).attainment(by=["customer"], metric="first_response").to_pandas()
         assert list(frame["customer"]) == ["acme", "globex"]
         assert list(frame["met"]) == [2, 1]
+
+
+class TestPercentileColumns:
+    def test_every_group_has_every_column(self) -> None:
+        # globex's resolution has no stopped clock, acme's first group has none either:
+        # the columns are there, empty.
+        rows = [
+            row("A1", "resolution", "running", 3, **{"field.customer": "acme"}),
+            row("G1", "resolution", "met", 2, stopped_at=STOP, **{"field.customer": "globex"}),
+        ]
+        table = Report(rows).percentiles("resolution", by=["customer"])
+        assert cells(table, "customer", "count", "p50", "p90", "p95") == [
+            ("acme", 0, None, None, None),
+            ("globex", 1, timedelta(hours=2), timedelta(hours=2), timedelta(hours=2)),
+        ]
+        text = str(table).splitlines()
+        assert text[1].split() == ["customer", "metric", "count", "p50", "p90", "p95"]
+        assert text[3].split() == ["acme", "resolution", "0", "—", "—", "—"]
+
+    def test_all_metrics_at_once(self) -> None:
+        table = Report(ROWS).percentiles(q=(50,))
+        assert cells(table, "metric", "count", "p50") == [
+            ("first_response", 4, timedelta(hours=1)),
+            ("resolution", 2, timedelta(hours=2)),
+        ]
+
+    def test_bad_percentile(self) -> None:
+        with pytest.raises(ConfigError, match=r"percentile 101 must be between 0 and 100"):
+            Report(ROWS).percentiles(q=(101,))
+
+
+class TestStreaming:
+    """keep_rows=False: the report answers what it was built for, in bounded memory."""
+
+    def test_same_answers_as_a_report_that_keeps_rows(self) -> None:
+        by = ["customer", "month"]
+        goal = ObjectiveSpec("first_response", 0.5, Duration.parse("6h"))
+        streamed = Report(ROWS, by=by, objectives=[goal], keep_rows=False)
+        kept = Report(ROWS)
+        assert streamed.attainment().records() == kept.attainment(by=by).records()
+        assert (
+            streamed.objective("first_response", 0.5, within="6h").records()
+            == kept.objective("first_response", 0.5, within="6h", by=by).records()
+        )
+        assert streamed.percentiles().records() == kept.percentiles(by=by).records()
+        assert streamed.breaches().records() == kept.breaches(by=by).records()
+        assert (len(streamed), streamed.breach_count) == (9, 2)
+
+    def test_undeclared_questions_are_refused(self) -> None:
+        report = Report(ROWS, by=["customer"], keep_rows=False)
+        with pytest.raises(ConfigError, match=r"keeps no rows .* to ask for by=\['month'\]"):
+            report.attainment(by=["month"])
+        with pytest.raises(ConfigError, match=r"declare it when building the report"):
+            report.objective("first_response", 0.9)
+        with pytest.raises(ConfigError, match=r"built with keep_rows=False"):
+            _ = report.rows
+
+    def test_top_keeps_the_most_late(self) -> None:
+        seen: list[Breach] = []
+        report = Report(ROWS, top=1, keep_rows=False, on_breach=seen.append)
+        # G2 was 2 business hours late, A3 one
+        assert cells(report.breaches(), "ticket_id") == [("G2",)]
+        assert report.breaches().note == "(the 1 most late of 2 breached clocks)"
+        assert [b.ticket_id for b in seen] == ["A3", "G2"]
+        assert report.breach_count == 2
+
+    def test_top_bounds_the_missed_ids(self) -> None:
+        goal = ObjectiveSpec("first_response", 1.0, Duration.parse("1h"))
+        report = Report(ROWS, objectives=[goal], top=1, keep_rows=False)
+        (r,) = report.objective("first_response", 1.0, within="1h")
+        # missed: A2 (5h), A3 (7h), A4 (running at 2h), G2 (10h)
+        assert (r.decided, r.hits, r.missed_count, r.missed) == (6, 2, 4, ("A2",))
+
+    def test_unknown_group_after_the_rows(self) -> None:
+        report = Report(ROWS, by=["colour"], keep_rows=False)
+        with pytest.raises(ConfigError, match=r"cannot group by 'colour'; known columns"):
+            report.attainment()
+
+    def test_rows_arrive_in_several_batches(self) -> None:
+        report = Report(by=["customer"], keep_rows=False)
+        report.add(ROWS[:4])
+        report.add(ROWS[4:])
+        assert cells(report.attainment(metric="first_response"), "customer", "total") == [
+            ("acme", 4), ("globex", 3)
+        ]  # fmt: skip
+
+    def test_objectives_from_an_agreement(self) -> None:
+        class PolicyObjective:  # what Policy.objectives will hold
+            metric = "first_response"
+            share = 0.5
+            within = "6h"
+            severities = ("high",)
+
+        report = Report(ROWS, objectives=[PolicyObjective()], keep_rows=False)
+        (r,) = report.objective("first_response", 0.5, within="6h", severities=["high"])
+        assert (r.decided, r.hits) == (5, 3)
+
+    def test_business_days_are_not_a_within(self) -> None:
+        with pytest.raises(ConfigError, match=r"within '2 business days'.*give hours"):
+            ObjectiveSpec.parse("first_response:0.9:2bd")
+
+
+class TestObjectiveSpec:
+    def test_parse(self) -> None:
+        spec = ObjectiveSpec.parse("first_response:0.9:6h")
+        assert (spec.metric, spec.share, spec.within) == (
+            "first_response",
+            0.9,
+            Duration.parse("6h"),
+        )
+        assert spec.title == "Objective: 90% of first_response within 6h"
+        assert ObjectiveSpec.parse("resolution:1").within is None
+
+    @pytest.mark.parametrize("text", ["first_response", "first_response:ninety", ":0.9"])
+    def test_malformed(self, text: str) -> None:
+        with pytest.raises(ConfigError, match=r"metric:share\[:within\]|names no metric"):
+            ObjectiveSpec.parse(text)
+
+    @pytest.mark.parametrize("text", ["x:0", "x:1.5", "x:nan", "x:inf"])
+    def test_share_out_of_range(self, text: str) -> None:
+        with pytest.raises(ConfigError, match=r"must be in \(0, 1\]"):
+            ObjectiveSpec.parse(text)
+
+
+class TestRendering:
+    def test_control_characters_escaped_in_text(self) -> None:
+        rows = [dict(ROWS[0], **{"field.customer": "\x1b[31mred\x1b[0m\r\u202eevil"})]
+        text = str(Report(rows).attainment(by=["customer"]))
+        assert "\x1b" not in text
+        assert "\r" not in text
+        assert "\u202e" not in text
+        assert "\\x1b[31mred\\x1b[0m\\x0d\\u202eevil" in text
+
+    def test_markdown(self) -> None:
+        rows = [dict(ROWS[0], **{"field.customer": "a|b"})]
+        md = Report(rows).attainment(by=["customer"]).to_markdown()
+        lines = md.splitlines()
+        assert lines[0] == "## Attainment"
+        assert lines[2].startswith("| customer | metric | total |")
+        assert lines[3].startswith("|---|---|")
+        assert lines[4].startswith("| a\\|b | first_response | 1 | 1 |")
+
+    def test_times_in_a_stated_zone(self) -> None:
+        table = Report(ROWS).breaches(by=["customer"])
+        utc = table.to_text(tz=ZoneInfo("UTC"))
+        assert "2026-11-05 21:00" in utc  # 16:00 -05:00
+        assert "2026-11-05 16:00" in table.to_text()
+
+
+class TestFromFile:
+    def test_streams_a_results_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            write_results(ROWS, fh, "jsonl")
+        report = Report.from_file(path, by=["customer"], keep_rows=False)
+        assert cells(report.attainment(metric="first_response"), "customer", "met") == [
+            ("acme", 2), ("globex", 1)
+        ]  # fmt: skip
+
+
+LATE = (
+    row("L1", "first_response", "met", 1, stopped_at=STOP, created_at="2026-10-31T21:00:00-04:00"),
+)
+
+
+class TestBucketZone:
+    """Buckets are read in one stated zone (issue 10's contract, kept by the streaming
+    report)."""
+
+    def test_utc_by_default_and_it_says_so(self) -> None:
+        table = Report(LATE).attainment(by=["month"])
+        assert table.title == "Attainment (buckets in UTC: no policy or tz given)"
+        assert cells(table, "month") == [("2026-11",)]  # 01:00 UTC on 1 November
+        assert Report(LATE).attainment().title == "Attainment"
+
+    def test_stated_zone(self) -> None:
+        table = Report(LATE, tz="America/New_York").attainment(by=["month"])
+        assert table.title == "Attainment (buckets in America/New_York)"
+        assert cells(table, "month") == [("2026-10",)]
+
+    def test_policy_zone(self) -> None:
+        policy = Policy.model_validate({
+            "calendars": {"desk": {"preset": "8x5", "timezone": "America/New_York"}},
+            "severities": {"high": {"first_response": "4h"}},
+        })  # fmt: skip
+        report = Report(LATE, policy=policy, by=["week"], keep_rows=False)
+        assert report.tz_name == "America/New_York"
+        assert cells(report.attainment(), "week") == [("2026-W44",)]
+
+    def test_unknown_zone(self) -> None:
+        with pytest.raises(ConfigError, match=r"unknown time zone 'Mars/Olympus'"):
+            Report([], tz="Mars/Olympus")

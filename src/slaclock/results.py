@@ -299,33 +299,11 @@ class MetricResult:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """A flat, JSON-friendly dict of this result (the result-row columns)."""
-        i = self.internal
-        v = self._v
-        return {
-            "metric": v[0],
-            "cycle": v[1],
-            "status": v[3],
-            "severity": v[6],
-            "target": str(v[4]),
-            "calendar": v[5],
-            "started_at": _iso(self.started_at),
-            "deadline": _iso(self.deadline),
-            "stopped_at": _iso(self.stopped_at),
-            "business_elapsed_s": v[13] / 1e6,
-            "business_remaining_s": v[15] / 1e6,
-            "target_business_s": v[14] / 1e6,
-            "share_used": round(v[16], 6),
-            "breached_at": _iso(self.breached_at),
-            "at_risk": v[18],
-            "wall_remaining_s": (
-                None if self.wall_remaining is None else self.wall_remaining.total_seconds()
-            ),
-            "pauses": len(v[20]),
-            "internal_target": None if i is None else str(i.target),
-            "internal_deadline": None if i is None else _iso(i.deadline),
-            "internal_status": None if i is None else i.status,
-        }
+        """A flat, JSON-friendly dict of this result: the result-row columns of
+        :mod:`slaclock._rows` (instants as ISO 8601 text), without the ticket's."""
+        from ._rows import metric_dict
+
+        return metric_dict(self)
 
     # -- value semantics --------------------------------------------------------------
 
@@ -420,7 +398,9 @@ class Explanation:
 
 
 def _fmt(td: timedelta) -> str:
-    return str(Duration.from_timedelta(td)) if td >= timedelta(0) else f"-{_fmt(-td)}"
+    from ._format import fmt_duration
+
+    return fmt_duration(td)
 
 
 @dataclass(frozen=True, slots=True)
