@@ -37,7 +37,15 @@ from .ticket import Ticket
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-__all__ = ["RESERVED", "evaluate_batches", "evaluate_many", "evaluate_table", "prepare"]
+__all__ = [
+    "RESERVED",
+    "evaluate_batches",
+    "evaluate_many",
+    "evaluate_table",
+    "prepare",
+    "result_rows_of",
+    "result_schema",
+]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
@@ -62,19 +70,31 @@ def _numpy() -> Any:
 # -- many tickets, vectorised ---------------------------------------------------------
 
 
+class _Info:
+    """What a result row takes from its ticket: the creation instant and the fields."""
+
+    __slots__ = ("created_at", "fields")
+
+    def __init__(self, created_at: datetime, fields: Mapping[str, Any]) -> None:
+        self.created_at = created_at
+        self.fields = fields
+
+
 class _Pending:
-    """A replayed ticket waiting for its cycles to be judged."""
+    """A replayed ticket waiting for its cycles to be judged (then: its results)."""
 
-    __slots__ = ("ctx", "cycles", "now", "replay")
+    __slots__ = ("ctx", "cycles", "info", "now", "replay", "sla")
 
-    def __init__(self, replay: _Replay, ctx: Context, now: datetime) -> None:
+    def __init__(self, replay: _Replay, ctx: Context, now: datetime, info: _Info) -> None:
         self.replay = replay
         self.ctx = ctx
         self.now = now
+        self.info = info
         self.cycles: list[tuple[Any, ...]] = []
+        self.sla: TicketSla | None = None
 
 
-def _judge_all(pending: Sequence[_Pending]) -> list[TicketSla]:
+def _judge_all(pending: Sequence[_Pending]) -> list[_Pending]:
     """Choose every cycle's spec, judge them all at once, build the results."""
     from ._vector import judge_many
 
@@ -108,17 +128,16 @@ def _judge_all(pending: Sequence[_Pending]) -> list[TicketSla]:
                 continue
             verdict = judged.get((p, k))
             results.append(result(ctx, cycle, spec, index, repeating, upto, verdict))
-        out.append(
-            TicketSla(
-                ticket_id=r.tid,
-                now=item.now,
-                plan=r.terms.plan,
-                severity=r.severity,
-                metrics=tuple(results),
-                rule=r.rule,
-                _extra=tuple(extra),
-            )
+        item.sla = TicketSla(
+            ticket_id=r.tid,
+            now=item.now,
+            plan=r.terms.plan,
+            severity=r.severity,
+            metrics=tuple(results),
+            rule=r.rule,
+            _extra=tuple(extra),
         )
+        out.append(item)
     return out
 
 
@@ -166,8 +185,8 @@ def evaluate_many(
         )  # fmt: skip
         replay_events(r, ticket.events, times, horizon)
         ctx = Context(r.tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
-        pending.append(_Pending(r, ctx, at))
-    return _judge_all(pending)
+        pending.append(_Pending(r, ctx, at, _Info(ticket.created_at, ticket.fields)))
+    return [p.sla for p in _judge_all(pending) if p.sla is not None]
 
 
 # -- event tables ---------------------------------------------------------------------
@@ -437,6 +456,18 @@ def evaluate_batches(
     """The results of the tickets of an event table given in pieces (pyarrow record
     batches or tables, or pandas DataFrames), in order, ``chunk_tickets`` judged at once.
     A ticket may run across pieces (rows must stay clustered by ticket and sorted)."""
+    for item in _evaluate_pieces(batches, policy, now=now, chunk_tickets=chunk_tickets):
+        assert item.sla is not None
+        yield item.sla
+
+
+def _evaluate_pieces(
+    batches: Iterable[Any],
+    policy: Policy | Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    chunk_tickets: int = 4096,
+) -> Iterator[_Pending]:
     import pyarrow as pa
 
     _numpy()
@@ -448,7 +479,7 @@ def evaluate_batches(
     pending: list[_Pending] = []
     seen: set[int] = set()  # the tickets met so far (hashes: 1M tickets cost ~60 MB)
 
-    def run(table: pa.Table) -> Iterator[TicketSla]:
+    def run(table: pa.Table) -> Iterator[_Pending]:
         for tid, created, created_at, sev, pl, st, fields, events, times in _tickets(table, seen):
             if horizon0 is None:
                 horizon = times[-1] if times else created
@@ -463,7 +494,7 @@ def evaluate_batches(
             r = _Replay(policy, compiled, tid, created, created_at, sev, pl, st, fields)
             replay_events(r, events, times, horizon)
             ctx = Context(tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
-            pending.append(_Pending(r, ctx, at))
+            pending.append(_Pending(r, ctx, at, _Info(created_at, fields)))
             if len(pending) >= chunk_tickets:
                 yield from _judge_all(pending)
                 pending.clear()
@@ -488,22 +519,49 @@ def evaluate_batches(
         yield from _judge_all(pending)
 
 
+def result_schema(fields: Sequence[str] = ()) -> pa.Schema:
+    """The pyarrow schema of result rows (the columns ``slaclock evaluate --format csv``
+    writes, instants as ISO 8601 text in each cycle's calendar zone), with the ticket
+    ``fields`` as ``field.<name>`` text columns."""
+    import pyarrow as pa
+
+    from ._rows import COLUMNS, FIELD_PREFIX
+
+    kinds = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
+             "bool": pa.bool_(), "time": pa.string()}  # fmt: skip
+    cols = [pa.field(name, kinds[kind]) for name, kind in COLUMNS.items()]
+    cols += [pa.field(FIELD_PREFIX + f, pa.string()) for f in fields]
+    return pa.schema(cols)
+
+
+def result_rows_of(items: Iterable[Any], fields: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    """Plain result rows (as ``slaclock.io.result_rows`` writes them) of evaluated
+    tickets; ticket fields as text."""
+    from ._rows import FIELD_PREFIX, encode_row, metric_row, ticket_row
+
+    for item in items:
+        sla, info = item.sla, item.info
+        for m in sla.metrics:
+            row = encode_row(ticket_row(metric_row(sla, m), info, tuple(fields)))
+            for f in fields:
+                v = row.get(FIELD_PREFIX + f)
+                row[FIELD_PREFIX + f] = None if v is None else str(v)
+            yield row
+
+
 def evaluate_table(
     data: Any, policy: Policy | Mapping[str, Any], *, now: datetime | None = None
 ) -> Any:
-    """The results of every ticket of an event table, one row per cycle (the columns of
-    :meth:`MetricResult.as_dict <slaclock.MetricResult.as_dict>` after ``ticket_id``,
-    ``plan`` and ``rule``), as the same kind of table: a pandas DataFrame for a
-    DataFrame, a pyarrow Table otherwise."""
+    """The results of every ticket of an event table, one row per cycle — the columns of
+    :func:`result_schema` — as the same kind of table: a pandas DataFrame for a
+    DataFrame, a pyarrow Table otherwise. The table must be clustered by ticket and
+    sorted by time (see :func:`prepare`)."""
     import pyarrow as pa
 
     table = _table(data)
-    rows = [
-        {"ticket_id": sla.ticket_id, "plan": sla.plan, "rule": sla.rule, **m.as_dict()}
-        for sla in evaluate_batches([table], policy, now=now)
-        for m in sla.metrics
-    ]
-    out = pa.Table.from_pylist(rows)
+    fields = [c for c in table.column_names if c not in RESERVED]
+    rows = list(result_rows_of(_evaluate_pieces([table], policy, now=now), fields))
+    out = pa.Table.from_pylist(rows, schema=result_schema(fields))
     if not isinstance(data, (pa.Table, pa.RecordBatch)):
         return out.to_pandas()
     return out

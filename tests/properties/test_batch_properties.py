@@ -141,3 +141,29 @@ def test_unclustered_tables_are_refused_with_the_fix() -> None:
                 [pa.Table.from_pylist([{**rows[0], "at": "2026-11-16T09:00:00"}])], POLICY
             )
         )
+
+
+def test_result_table_rows_are_the_scalar_paths_rows() -> None:
+    from slaclock.io import result_rows
+
+    p = Policy.from_file("src/slaclock/data/sample_policy.toml")
+    ticket = Ticket.model_validate(
+        {
+            "id": "R-1",
+            "created_at": "2026-11-16T09:00:00-05:00",
+            "severity": "high",
+            "plan": "premium",
+            "fields": {"customer": "acme", "region": "us-east"},
+            "events": [
+                {"at": "2026-11-16T10:30:00-05:00", "type": "agent_reply"},
+                {"at": "2026-11-16T11:00:00-05:00", "type": "status", "status": "pending"},
+                {"at": "2026-11-17T09:00:00-05:00", "type": "customer_reply"},
+                {"at": "2026-11-17T09:00:00-05:00", "type": "status", "status": "open"},
+            ],
+        }
+    )
+    now = datetime.fromisoformat("2026-11-18T12:00:00-05:00")
+    table = pa.Table.from_pylist(table_rows(ticket))
+    got = batch.evaluate_table(table, p, now=now).to_pylist()
+    want = result_rows(evaluate(ticket, p, now=now), ticket)
+    assert got == want
