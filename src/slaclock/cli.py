@@ -405,6 +405,22 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 return sink
 
             run.run(start)
+        elif args.format == "events":
+
+            def start(header: str) -> Callable[[Ticket, TicketSla], None]:
+                nonlocal breached
+                breached = False
+                out.reset()
+
+                def sink(ticket: Ticket, sla: TicketSla) -> None:
+                    nonlocal breached
+                    breached |= sla.breached
+                    for event in sla.events():
+                        out.fh.write(json.dumps(event.as_dict()) + "\n")
+
+                return sink
+
+            run.run(start)
         else:
             writer: list[RowWriter] = []
 
@@ -774,7 +790,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate every ticket of an event log", parents=[common])
     _add_events_args(p)
-    p.add_argument("--format", choices=["table", "csv", "jsonl", "json"], default="table")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "jsonl", "json", "events"],
+        default="table",
+        help="table (text), one row per cycle (csv, jsonl, json), or the SLA events of "
+        "every cycle as JSON lines (events: activate, pause, resume, warn, breach, "
+        "fulfill, cancel)",
+    )
     p.add_argument("--output", "-o", help="write here instead of standard output")
     p.set_defaults(func=_cmd_evaluate)
 
