@@ -23,6 +23,7 @@ sorted by time within a ticket; :func:`prepare` sorts a table that is not.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -382,68 +383,95 @@ def _ticket(
     status: list[Any], severity: list[Any], plan: list[Any], field: list[Any],
     value: list[Any], extras: Mapping[str, list[Any]],
 ) -> tuple[Any, ...]:  # fmt: skip
-    created_row: int | None = None
+    """One ticket from its rows, by the rules of the event-log reader
+    (:mod:`slaclock.io`): the first ``created`` row gives the creation, severity, plan
+    and status (other ``created`` rows must agree); a reply's severity stands in for a
+    missing one; a field keeps the first value it takes; identical rows count once."""
+    from .io import _text as text
+    from .io import _value as cell
+
+    created: tuple[int, str, str, str] | None = None  # (row, severity, plan, status)
+    fallback = ""
     events: list[_Raw] = []
     ev_times: list[int] = []
-    sev = pl = None
-    st = "new"
-    last = None
+    fields: dict[str, Any] = {}
+    seen: set[tuple[Any, ...]] = set()
+    columns = (kinds, status, severity, plan, field, value, *extras.values())
+    names = list(extras)
     for k in rows:
-        kind = kinds[k]
+        kind = text(kinds[k])
         if kind not in _KINDS:
             raise TimelineError(
                 f"ticket {tid!r}: unknown event type {kind!r}; use one of "
                 f"{', '.join(sorted(_KINDS))}"
             )
-        if last is not None and times[k] < last:
-            raise TimelineError(
-                f"ticket {tid!r}: rows are not sorted by time (use slaclock.batch.prepare)"
-            )
-        last = times[k]
+        key = (times[k], *(c[k] for c in columns))
+        if key in seen:
+            continue  # an identical row: an export's duplicate
+        seen.add(key)
+        for name in names:
+            if fields.get(name) is not None:
+                continue  # the first value a field takes is kept
+            v = cell(extras[name][k], name, name == "tags", k)
+            if v is None:
+                fields.setdefault(name, None)
+            else:
+                fields[name] = v
+        sev, pl, st = text(severity[k]), text(plan[k]), text(status[k])
         if kind == "created":
-            if created_row is None:
-                created_row = k
-                sev, pl = _text(severity[k]), _text(plan[k])
-                st = _text(status[k]) or "new"
+            if created is None:
+                created = (k, sev, pl, st)
+            else:
+                for got, want in zip((times[k], sev, pl, st), (times[created[0]], *created[1:]),
+                                     strict=True):  # fmt: skip
+                    if got and want and got != want:
+                        raise TimelineError(f"ticket {tid!r}: two 'created' rows disagree")
+                created = (created[0], created[1] or sev, created[2] or pl, created[3] or st)
             continue
-        if kind == "status" and _text(status[k]) is None:
+        if kind == "status" and not st:
             raise TimelineError(f"ticket {tid!r}: a status event needs a value in 'status'")
-        if kind == "severity" and _text(severity[k]) is None:
+        if kind == "severity" and not sev:
             raise TimelineError(f"ticket {tid!r}: a severity event needs 'severity'")
-        if kind == "plan" and _text(plan[k]) is None:
+        if kind == "plan" and not pl:
             raise TimelineError(f"ticket {tid!r}: a plan event needs 'plan'")
-        if kind == "field" and _text(field[k]) is None:
+        name = text(field[k]) if kind == "field" else ""
+        if kind == "field" and not name:
             raise TimelineError(f"ticket {tid!r}: a field event needs 'field'")
+        if kind not in ("status", "severity", "plan", "field"):
+            fallback = fallback or sev
         events.append(
             _Raw(
                 kind,
-                _text(status[k]),
-                _text(severity[k]),
-                _text(plan[k]),
-                _text(field[k]),
-                _text(value[k]),
+                st,
+                sev,
+                pl,
+                name,
+                cell(value[k], name, name == "tags", k) if kind == "field" else None,
             )
         )
         ev_times.append(times[k])
-        if kind not in ("severity", "plan"):
-            sev = sev or _text(severity[k])
-            pl = pl or _text(plan[k])
-    first = created_row if created_row is not None else rows.start
-    created = times[first]
-    if any(t < created for t in ev_times):
-        raise TimelineError(f"ticket {tid!r}: an event is before the ticket was created")
-    fields: dict[str, Any] = {}
-    for name, values in extras.items():
-        v = _text(values[created_row]) if created_row is not None else None
-        if v is None:
-            v = next((x for k in rows if (x := _text(values[k])) is not None), None)
-        fields[name] = v
-    if sev is None:
+    if created is None:
+        if not events:
+            raise TimelineError(f"ticket {tid!r}: no events")
+        start = min(ev_times)
+        first = next(k for k in rows if times[k] == start and text(kinds[k]) != "created")
+        sev, pl, st = fallback, "", ""
+    else:
+        first, sev, pl, st = created
+        sev = sev or fallback
+        start = times[first]
+    if not sev:
         raise TimelineError(
             f"ticket {tid!r} has no severity (give it on the 'created' row, column 'severity')"
         )
-    return (tid, created, _created_at(raw_at[first], created), sev, pl, st, fields, events,
-            ev_times)  # fmt: skip
+    if any(t < start for t in ev_times):
+        raise TimelineError(f"ticket {tid!r}: an event is before the ticket was created")
+    if any(a > b for a, b in itertools.pairwise(ev_times)):
+        order = sorted(range(len(ev_times)), key=ev_times.__getitem__)  # stable
+        events = [events[i] for i in order]
+        ev_times = [ev_times[i] for i in order]
+    return (tid, start, _created_at(raw_at[first], start), sev, pl or None, st or "new",
+            fields, events, ev_times)  # fmt: skip
 
 
 def evaluate_batches(
