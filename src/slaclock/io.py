@@ -807,20 +807,31 @@ class RowWriter:
         self.count = 0
         self._cols: dict[str, None] = {}
         # CSV: the header is the union of every row's columns (tickets may carry
-        # different fields), so rows are spooled to a temporary file first.
+        # different fields), so rows are spooled to a temporary file first, as CSV: their
+        # cells already written out, after the number of the columns they fill.
         self._spool: IO[str] | None = None
+        self._spool_writer: Any = None
+        self._shapes: dict[tuple[str, ...], int] = {}
         if fmt == "csv":
-            self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+            self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+            self._spool_writer = csv.writer(self._spool)
         elif fmt == "json":
             out.write("[")
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Write one row (typed or plain)."""
-        text = _ENCODER.encode(row)
         if self._spool is not None:
-            self._cols.update(dict.fromkeys(row))
-            self._spool.write(text + "\n")
-        elif self.fmt == "jsonl":
+            keys = tuple(row)
+            shape = self._shapes.get(keys)
+            if shape is None:
+                shape = self._shapes[keys] = len(self._shapes)
+                self._cols.update(dict.fromkeys(keys))
+            raw = self.raw_csv
+            self._spool_writer.writerow([shape, *(_csv_value(v, raw) for v in row.values())])
+            self.count += 1
+            return
+        text = _ENCODER.encode(row)
+        if self.fmt == "jsonl":
             self.out.write(text + "\n")
         else:
             self.out.write(("," if self.count else "") + "\n  " + text)
@@ -840,10 +851,17 @@ class RowWriter:
                     header = list(self.empty_header)
                 writer = csv.writer(self.out)
                 writer.writerow([csv_cell(h, raw=self.raw_csv) for h in header])
+                # where each of a shape's cells goes in the header (-1: not there)
+                places = {
+                    n: [header.index(k) for k in keys] for keys, n in self._shapes.items()
+                }
+                width = len(header)
                 spool.seek(0)
-                for line in spool:
-                    rec = json.loads(line)
-                    writer.writerow([_csv_value(rec.get(c), self.raw_csv) for c in header])
+                for rec in csv.reader(spool):
+                    cells = [""] * width
+                    for i, v in zip(places[int(rec[0])], rec[1:], strict=True):
+                        cells[i] = v
+                    writer.writerow(cells)
         elif self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
         return self.count
@@ -853,6 +871,7 @@ class RowWriter:
         if self._spool is not None:
             self._spool.close()
             self._spool = None
+            self._spool_writer = None
 
 
 def write_results(
