@@ -348,85 +348,114 @@ def _text(v: Any) -> Any:
     return v
 
 
+def _texts(table: pa.Table, name: str) -> list[str]:
+    """A column as trimmed text, ``""`` for empty (as the event-log reader reads cells)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if name not in table.column_names:
+        return [""] * table.num_rows
+    col = table.column(name)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return [_plain(v) for v in col.to_pylist()]
+    texts: list[str] = pc.fill_null(pc.utf8_trim_whitespace(col), "").to_pylist()
+    return texts
+
+
+def _plain(v: Any) -> str:
+    from .io import _text
+
+    return _text(v)
+
+
 def _tickets(table: pa.Table, seen: set[int]) -> Iterator[tuple[Any, ...]]:
     """``(id, created_us, created_at, severity, plan, status, fields, events, times)``
-    per ticket of a clustered, sorted table (rows of one ticket must be contiguous)."""
+    per ticket of a clustered table (the rows of a ticket contiguous), by the rules of
+    the event-log reader (:mod:`slaclock.io`): the first ``created`` row gives the
+    creation, severity, plan and status (other ``created`` rows must agree); a reply's
+    severity stands in for a missing one; a field keeps the first value it takes;
+    identical rows count once. Column-wise work is done once per table."""
+    np = _numpy()
     names = table.column_names
     if "ticket_id" not in names or "at" not in names:
         raise ConfigError(f"the event table needs 'ticket_id' and 'at' columns; it has {names}")
     n = table.num_rows
+    if not n:
+        return
     times = _instants(table.column("at")).tolist()
     raw_at = table.column("at").to_pylist()
-
-    def col(name: str) -> list[Any]:
-        return table.column(name).to_pylist() if name in names else [None] * n
-
-    ids, kinds = col("ticket_id"), col("type")
-    status, severity, plan, field, value = (
-        col(c) for c in ("status", "severity", "plan", "field", "value")
-    )
+    ids = table.column("ticket_id").to_pylist()
+    kinds = _texts(table, "type")
+    bad = set(kinds) - _KINDS
+    if bad:
+        raise TimelineError(
+            f"unknown event type {sorted(bad)[0]!r}; use one of {', '.join(sorted(_KINDS))}"
+        )
+    status = _texts(table, "status")
+    severity = _texts(table, "severity")
+    plan = _texts(table, "plan")
+    field = _texts(table, "field")
+    value = table.column("value").to_pylist() if "value" in names else [None] * n
+    starts = [0]
+    for k in range(1, n):
+        if ids[k] != ids[k - 1]:
+            starts.append(k)
+    bounds = np.asarray(starts, dtype=np.int64)
+    ends = np.append(bounds[1:], n)
+    # Each field's first value per ticket: the first row where it is not empty.
     extra = [c for c in names if c not in RESERVED]
-    extras = {c: col(c) for c in extra}
-    i = 0
-    while i < n:
-        tid = ids[i]
+    extra_values = {c: table.column(c).to_pylist() for c in extra}
+    firsts: dict[str, list[Any]] = {}
+    for name, raw in extra_values.items():
+        empty = np.fromiter(
+            (v is None or (isinstance(v, str) and not v.strip()) for v in raw), np.bool_, n
+        )
+        where = np.where(empty, n, np.arange(n, dtype=np.int64))
+        first = np.minimum.reduceat(where, bounds)
+        firsts[name] = [raw[int(f)] if f < e else None for f, e in zip(first, ends, strict=True)]
+    for t, start in enumerate(starts):
+        end = int(ends[t])
+        tid = ids[start]
         if tid is None or tid == "":
-            raise TimelineError(f"row {i}: no ticket id in 'ticket_id'")
+            raise TimelineError(f"row {start}: no ticket id in 'ticket_id'")
         key = hash(tid)
         if key in seen:
             raise TimelineError(
-                f"row {i}: ticket {tid!r} appears again after other tickets; the table is "
+                f"row {start}: ticket {tid!r} appears again after other tickets; the table is "
                 "not clustered by ticket (use slaclock.batch.prepare)"
             )
         seen.add(key)
-        j = i
-        while j < n and ids[j] == tid:
-            j += 1
-        yield _ticket(str(tid), range(i, j), times, raw_at, kinds, status, severity, plan,
-                      field, value, extras)  # fmt: skip
-        i = j
+        rows = range(start, end)
+        yield _ticket(
+            str(tid), rows, times, raw_at, kinds, status, severity, plan, field, value,
+            {name: firsts[name][t] for name in extra},
+            [extra_values[c] for c in extra],
+        )  # fmt: skip
 
 
 def _ticket(
-    tid: str, rows: range, times: list[int], raw_at: list[Any], kinds: list[Any],
-    status: list[Any], severity: list[Any], plan: list[Any], field: list[Any],
-    value: list[Any], extras: Mapping[str, list[Any]],
+    tid: str, rows: range, times: list[int], raw_at: list[Any], kinds: list[str],
+    status: list[str], severity: list[str], plan: list[str], field: list[str],
+    value: list[Any], firsts: dict[str, Any], extras: list[list[Any]],
 ) -> tuple[Any, ...]:  # fmt: skip
-    """One ticket from its rows, by the rules of the event-log reader
-    (:mod:`slaclock.io`): the first ``created`` row gives the creation, severity, plan
-    and status (other ``created`` rows must agree); a reply's severity stands in for a
-    missing one; a field keeps the first value it takes; identical rows count once."""
-    from .io import _text as text
+    """One ticket from its rows (see :func:`_tickets`)."""
     from .io import _value as cell
 
     created: tuple[int, str, str, str] | None = None  # (row, severity, plan, status)
     fallback = ""
     events: list[_Raw] = []
     ev_times: list[int] = []
-    fields: dict[str, Any] = {}
+    # Identical rows count once: only rows that share an instant can be identical.
+    check = len({times[k] for k in rows}) < len(rows)
     seen: set[tuple[Any, ...]] = set()
-    columns = (kinds, status, severity, plan, field, value, *extras.values())
-    names = list(extras)
     for k in rows:
-        kind = text(kinds[k])
-        if kind not in _KINDS:
-            raise TimelineError(
-                f"ticket {tid!r}: unknown event type {kind!r}; use one of "
-                f"{', '.join(sorted(_KINDS))}"
-            )
-        key = (times[k], *(c[k] for c in columns))
-        if key in seen:
-            continue  # an identical row: an export's duplicate
-        seen.add(key)
-        for name in names:
-            if fields.get(name) is not None:
-                continue  # the first value a field takes is kept
-            v = cell(extras[name][k], name, name == "tags", k)
-            if v is None:
-                fields.setdefault(name, None)
-            else:
-                fields[name] = v
-        sev, pl, st = text(severity[k]), text(plan[k]), text(status[k])
+        if check:
+            key = (times[k], kinds[k], status[k], severity[k], plan[k], field[k],
+                   repr(value[k]), *(repr(c[k]) for c in extras))  # fmt: skip
+            if key in seen:
+                continue  # an identical row: an export's duplicate
+            seen.add(key)
+        kind, sev, pl, st = kinds[k], severity[k], plan[k], status[k]
         if kind == "created":
             if created is None:
                 created = (k, sev, pl, st)
@@ -443,27 +472,21 @@ def _ticket(
             raise TimelineError(f"ticket {tid!r}: a severity event needs 'severity'")
         if kind == "plan" and not pl:
             raise TimelineError(f"ticket {tid!r}: a plan event needs 'plan'")
-        name = text(field[k]) if kind == "field" else ""
+        name = field[k] if kind == "field" else ""
         if kind == "field" and not name:
             raise TimelineError(f"ticket {tid!r}: a field event needs 'field'")
         if kind not in ("status", "severity", "plan", "field"):
             fallback = fallback or sev
         events.append(
-            _Raw(
-                kind,
-                st,
-                sev,
-                pl,
-                name,
-                cell(value[k], name, name == "tags", k) if kind == "field" else None,
-            )
-        )
+            _Raw(kind, st, sev, pl, name,
+                 cell(value[k], name, name == "tags", k) if kind == "field" else None)
+        )  # fmt: skip
         ev_times.append(times[k])
     if created is None:
         if not events:
             raise TimelineError(f"ticket {tid!r}: no events")
         start = min(ev_times)
-        first = next(k for k in rows if times[k] == start and text(kinds[k]) != "created")
+        first = next(k for k in rows if times[k] == start and kinds[k] != "created")
         sev, pl, st = fallback, "", ""
     else:
         first, sev, pl, st = created
@@ -479,6 +502,7 @@ def _ticket(
         order = sorted(range(len(ev_times)), key=ev_times.__getitem__)  # stable
         events = [events[i] for i in order]
         ev_times = [ev_times[i] for i in order]
+    fields = {name: cell(v, name, name == "tags", rows.start) for name, v in firsts.items()}
     return (tid, start, _created_at(raw_at[first], start), sev, pl or None, st or "new",
             fields, events, ev_times)  # fmt: skip
 

@@ -852,9 +852,7 @@ class RowWriter:
                 writer = csv.writer(self.out)
                 writer.writerow([csv_cell(h, raw=self.raw_csv) for h in header])
                 # where each of a shape's cells goes in the header (-1: not there)
-                places = {
-                    n: [header.index(k) for k in keys] for keys, n in self._shapes.items()
-                }
+                places = {n: [header.index(k) for k in keys] for keys, n in self._shapes.items()}
                 width = len(header)
                 spool.seek(0)
                 for rec in csv.reader(spool):
