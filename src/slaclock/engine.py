@@ -208,8 +208,9 @@ class _Compiled:
             self.terms_by_plan = {}
         self.pauses: dict[int, tuple[Terms, tuple[frozenset[str], ...], frozenset[str]]] = {}
         self.targets: dict[tuple[Any, ...], Any] = {}
-        # a status as written -> (name, key, category); only known ones are kept
-        self.statuses: dict[str, tuple[str, str, str]] = {}
+        # a status as written -> (name, key, category, its triggers, with its category's);
+        # only known ones are kept
+        self.statuses: dict[str, tuple[str, str, str, frozenset[str], frozenset[str]]] = {}
 
     def terms(self, policy: Policy, plan: str | None, created: datetime) -> Terms:
         cache = self.terms_by_plan
@@ -431,17 +432,17 @@ class _Replay:
         if info is None:
             name = ev.status.strip()
             key = norm(name)
-            info = (name, key, self._category(name, key))
+            category = self._category(name, key)
+            both = frozenset({f"status:{key}", f"status:{category}"})
+            info = (name, key, category, frozenset({f"status:{key}"}), both)
             if len(self.compiled.statuses) < 4096:  # bounded: statuses are a vocabulary
                 self.compiled.statuses[ev.status] = info
-        name, key, category = info
+        name, key, category, own, both = info
         if key == self.key:
             return
-        if category != self.category:
-            tokens = frozenset({f"status:{key}", f"status:{category}"})
-        else:
-            tokens = frozenset({f"status:{key}"})
-        solved = key in self.solve or category in self.solve
+        tokens = both if category != self.category else own
+        solve = self.solve
+        solved = key in solve or category in solve
         entered, reopened = solved and not self.solved, self.solved and not solved
         if reopened:
             tokens |= _REOPEN
