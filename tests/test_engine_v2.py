@@ -499,3 +499,21 @@ def test_identical_events_at_one_instant_count_once() -> None:
         (2, "running"),
     ]
     assert thrice.metrics == once.metrics
+
+
+def test_an_identical_event_at_the_same_instant_counts_once_wherever_it_comes() -> None:
+    # agent, customer, agent - all at 10:00: the second agent reply is the first one
+    # again (an export's duplicate row), so the customer's message still waits.
+    p = policy(severities={"high": {"next_reply": "2h"}})
+    t = ticket(
+        ev("16 09:30", "agent_reply"),
+        ev("16 10:00", "customer_reply"),
+        ev("16 10:00", "agent_reply"),
+        ev("16 10:00", "customer_reply"),
+    )
+    nr = evaluate(t, p, now=at("16 11:00")).get("next_reply", 1)
+    assert (nr.status, nr.started_at, nr.business_elapsed) == (
+        "running",
+        at("16 10:00"),
+        timedelta(hours=1),
+    )

@@ -552,15 +552,18 @@ def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horiz
     and ``status`` / ``severity`` / ``plan`` / ``field`` and ``value`` by kind)."""
     offer = r.offer
     offer(_CREATED, r.created, -1, False, False)
-    prev: Any = None
+    at_t: list[Any] = []  # the events of the current instant
     prev_t = r.created - 1
     for seq, ev in enumerate(events):
         t = times[seq]
         if t > horizon:
             break
-        if t == prev_t and ev == prev:
+        if t != prev_t:
+            at_t.clear()
+            prev_t = t
+        elif ev in at_t:
             continue  # an identical event at the same instant (an export's duplicate row)
-        prev, prev_t = ev, t
+        at_t.append(ev)
         kind = ev.type
         tokens = _REPLY_TOKENS.get(kind)
         if tokens is not None:
