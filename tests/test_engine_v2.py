@@ -507,9 +507,9 @@ def test_an_identical_event_at_the_same_instant_counts_once_wherever_it_comes() 
     p = policy(severities={"high": {"next_reply": "2h"}})
     t = ticket(
         ev("16 09:30", "agent_reply"),
-        ev("16 10:00", "customer_reply"),
         ev("16 10:00", "agent_reply"),
         ev("16 10:00", "customer_reply"),
+        ev("16 10:00", "agent_reply"),
     )
     nr = evaluate(t, p, now=at("16 11:00")).get("next_reply", 1)
     assert (nr.status, nr.started_at, nr.business_elapsed) == (
