@@ -33,11 +33,8 @@ __all__ = ["evaluate"]
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
 _NO_STOP: Final = 1 << 40
-_CREATED: Final = frozenset({"created"})
 _REOPEN: Final = frozenset({"reopen"})
-_REPLY_TOKENS: Final = {
-    kind: frozenset({kind}) for kind in ("agent_reply", "customer_reply", "internal_note")
-}
+_REPLIES: Final = frozenset({"agent_reply", "customer_reply", "internal_note"})
 
 
 class Cycle:
@@ -163,8 +160,8 @@ class _Compiled:
     caches shared by its tickets)."""
 
     __slots__ = (
-        "calendar_fields", "interest", "pauses", "rank", "report_order", "rule_fields", "rules",
-        "status_map", "statuses", "targets", "terms_by_plan", "unknown_status",
+        "calendar_fields", "interest", "pauses", "plans", "rank", "report_order", "rule_fields",
+        "rules", "status_map", "statuses", "targets", "terms_by_plan", "unknown_status",
     )  # fmt: skip
 
     def __init__(self, policy: Policy) -> None:
@@ -192,6 +189,13 @@ class _Compiled:
             for token in rule.start | rule.stop:
                 interest.setdefault(token, []).append(i)
         self.interest = {k: tuple(v) for k, v in interest.items()}
+        # trigger -> (position, stops, starts) of the metrics it concerns, for events with
+        # one trigger and no solve or reopen (replies, most field and severity changes)
+        self.plans: dict[str, tuple[tuple[int, bool, bool], ...]] = {
+            token: tuple((i, token in self.rules[i].stop, token in self.rules[i].start)
+                         for i in positions)
+            for token, positions in self.interest.items()
+        }  # fmt: skip
         cal_fields: set[str] = set()
         for terms in policy.all_terms():
             if terms.calendar_by is not None:
@@ -395,6 +399,28 @@ class _Replay:
                 else:
                     self._start(m, t, seq)
 
+    def offer_one(self, token: str, t: int, seq: int) -> None:
+        """:meth:`offer` for an event with one trigger and no solve or reopen."""
+        entries = self.compiled.plans.get(token)
+        if entries is None:
+            return
+        metrics = self.metrics
+        for pos, stops, starts in entries:
+            m = metrics[pos]
+            if stops:
+                cur = m.current
+                if cur is not None:
+                    if not cur.suspended:
+                        cur.finish(t, seq)
+                    cur.final, cur.suspended = True, False
+                    m.current = None
+                m.pending = False
+            if starts:
+                if self.solved and m.stop_on_solve:
+                    m.pending = True
+                else:
+                    self._start(m, t, seq)
+
     def _start(self, m: _Metric, t: int, seq: int) -> None:
         if m.after is not None and not m.after.has_stopped:
             return  # e.g. next_reply: customer replies before the first response
@@ -459,7 +485,7 @@ class _Replay:
             return
         self.severity = sev
         self.changes.append(Change(t, seq, self.terms, sev, self.fields))
-        self.offer({"severity"}, t, seq, False, False)
+        self.offer_one("severity", t, seq)
 
     def plan_event(self, ev: Any, t: int, seq: int) -> None:
         where = f"ticket {self.tid!r}, event {seq} ({_desc(ev, t)})"
@@ -479,7 +505,7 @@ class _Replay:
             ) from None
         self.terms, self.severity = terms, sev
         self.changes.append(Change(t, seq, terms, sev, self.fields))
-        self.offer({"plan"}, t, seq, False, False)
+        self.offer_one("plan", t, seq)
 
     def field_event(self, ev: Any, t: int, seq: int) -> None:
         name, new = ev.field, _value(ev.value)
@@ -550,8 +576,8 @@ def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horiz
     """Replay ``events`` (sorted; ``times`` their instants in µs) up to ``horizon``. An
     event is anything with the attributes of :mod:`slaclock.ticket`'s events (``type``,
     and ``status`` / ``severity`` / ``plan`` / ``field`` and ``value`` by kind)."""
-    offer = r.offer
-    offer(_CREATED, r.created, -1, False, False)
+    offer_one = r.offer_one
+    offer_one("created", r.created, -1)
     at_t: list[Any] = []  # the events of the current instant
     prev_t = r.created - 1
     for seq, ev in enumerate(events):
@@ -565,9 +591,8 @@ def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horiz
             continue  # an identical event at the same instant (an export's duplicate row)
         at_t.append(ev)
         kind = ev.type
-        tokens = _REPLY_TOKENS.get(kind)
-        if tokens is not None:
-            offer(tokens, t, seq, False, False)
+        if kind in _REPLIES:
+            offer_one(kind, t, seq)
         elif kind == "status":
             r.status_event(ev, t, seq)
         elif kind == "severity":
