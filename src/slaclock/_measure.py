@@ -9,7 +9,7 @@ the SLA events of a measured cycle are :mod:`slaclock._audit`.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
@@ -206,6 +206,7 @@ def _spec(
 
 
 def _clip(runs: list[list[int]], upto: int) -> list[tuple[int, int]]:
+    """The spans of a cycle cut at ``upto`` (empty ones left out)."""
     out = []
     for s, e in runs:
         if e > upto:
@@ -215,7 +216,16 @@ def _clip(runs: list[list[int]], upto: int) -> list[tuple[int, int]]:
     return out
 
 
-def reached(spec: Spec, runs: list[tuple[int, int]], *, internal: bool = False) -> int | None:
+def _upto(runs: list[list[int]], upto: int) -> Sequence[Sequence[int]]:
+    """The spans of a cycle as judged at ``upto`` (its stop, or now): only the last one
+    can reach past it (every earlier one ended at an event, before)."""
+    if runs and runs[-1][1] > upto:
+        last = runs[-1]
+        return [*runs[:-1], (last[0], upto)]
+    return runs
+
+
+def reached(spec: Spec, runs: Sequence[Sequence[int]], *, internal: bool = False) -> int | None:
     """The instant the cycle's counted time reached the whole target (on the terms that
     were counting then), or None."""
     target = spec.internal_us if internal else spec.target_us
@@ -312,7 +322,7 @@ Judged = tuple[Status, int | None, int | None, int]
 
 
 def _judge(
-    spec: Spec, runs: list[tuple[int, int]], target: int, init: int, bd_end: int | None,
+    spec: Spec, runs: Sequence[Sequence[int]], target: int, init: int, bd_end: int | None,
     stopped: bool, running: bool, x0: int, now: int, *, internal: bool,
 ) -> Judged:  # fmt: skip
     """``(status, deadline, breached_at, counted)`` of one target on a cycle's runs (the
@@ -351,7 +361,7 @@ def result(
     """The result of a cycle judged by ``spec`` (``judged``: the public target's verdict
     when it was computed already, by the columnar path)."""
     now = ctx.now
-    runs = _clip(cycle.runs, upto)
+    runs = _upto(cycle.runs, upto)
     target = spec.target_us
     init = spec.init
     stop = cycle.stop
