@@ -501,19 +501,27 @@ def test_identical_events_at_one_instant_count_once() -> None:
     assert thrice.metrics == once.metrics
 
 
-def test_an_identical_event_at_the_same_instant_counts_once_wherever_it_comes() -> None:
-    # agent, customer, agent - all at 10:00: the second agent reply is the first one
-    # again (an export's duplicate row), so the customer's message still waits.
+def test_a_repeated_event_counts_once_only_right_after_itself() -> None:
+    # agent, agent at 10:00 is one reply listed twice; agent, customer, agent at 10:00
+    # is a round trip within a second: the customer's message is answered.
     p = policy(severities={"high": {"next_reply": "2h"}})
-    t = ticket(
+    twice = ticket(
+        ev("16 09:30", "customer_reply"),
+        ev("16 10:00", "agent_reply"),
+        ev("16 10:00", "agent_reply"),
+        ev("16 10:30", "customer_reply"),
+    )
+    r = evaluate(twice, p, now=at("16 11:00"))
+    assert r.get("first_response").stopped_at == at("16 10:00")
+    nr = r.get("next_reply", 1)
+    assert (nr.status, nr.started_at) == ("running", at("16 10:30"))
+    round_trip = ticket(
         ev("16 09:30", "agent_reply"),
         ev("16 10:00", "agent_reply"),
         ev("16 10:00", "customer_reply"),
         ev("16 10:00", "agent_reply"),
     )
-    nr = evaluate(t, p, now=at("16 11:00")).get("next_reply", 1)
-    assert (nr.status, nr.started_at, nr.business_elapsed) == (
-        "running",
-        at("16 10:00"),
-        timedelta(hours=1),
-    )
+    r = evaluate(round_trip, p, now=at("16 11:00"))
+    nr = r.get("next_reply", 1)
+    assert (nr.status, nr.stopped_at) == ("met", at("16 10:00"))
+    assert [m.cycle for m in r.metrics if m.name == "next_reply"] == [1]

@@ -445,16 +445,17 @@ def _ticket(
     fallback = ""
     events: list[_Raw] = []
     ev_times: list[int] = []
-    # Identical rows count once: only rows that share an instant can be identical.
+    # A row identical to the previous one (an export's duplicate) counts once; only
+    # rows that share an instant can be identical.
     check = len({times[k] for k in rows}) < len(rows)
-    seen: set[tuple[Any, ...]] = set()
+    last: tuple[Any, ...] | None = None
     for k in rows:
         if check:
             key = (times[k], kinds[k], status[k], severity[k], plan[k], field[k],
                    repr(value[k]), *(repr(c[k]) for c in extras))  # fmt: skip
-            if key in seen:
-                continue  # an identical row: an export's duplicate
-            seen.add(key)
+            if key == last:
+                continue
+            last = key
         kind, sev, pl, st = kinds[k], severity[k], plan[k], status[k]
         if kind == "created":
             if created is None:

@@ -578,18 +578,15 @@ def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horiz
     and ``status`` / ``severity`` / ``plan`` / ``field`` and ``value`` by kind)."""
     offer_one = r.offer_one
     offer_one("created", r.created, -1)
-    at_t: list[Any] = []  # the events of the current instant
+    prev: Any = None
     prev_t = r.created - 1
     for seq, ev in enumerate(events):
         t = times[seq]
         if t > horizon:
             break
-        if t != prev_t:
-            at_t.clear()
-            prev_t = t
-        elif ev in at_t:
-            continue  # an identical event at the same instant (an export's duplicate row)
-        at_t.append(ev)
+        if t == prev_t and ev == prev:
+            continue  # the previous event again, at the same instant: a duplicate row
+        prev, prev_t = ev, t
         kind = ev.type
         if kind in _REPLIES:
             offer_one(kind, t, seq)

@@ -352,7 +352,7 @@ class _Builder:
         fallback_sev = ""
         fields: dict[str, Any] = {}
         events: list[tuple[int, dict[str, Any]]] = []
-        seen: set[tuple[Any, ...]] = set()
+        last_key: Any = None
         used = cmap.used_columns()
         renames = cmap.renames
         lists = set(cmap.lists)
@@ -373,10 +373,10 @@ class _Builder:
             except SlaClockError as exc:
                 raise _Bad(n, str(exc)) from None
             key = _dedup_key(row, cmap.at, at)
-            if key in seen:
-                self.duplicates += 1
+            if key == last_key:
+                self.duplicates += 1  # the previous row again: an export's duplicate
                 continue
-            seen.add(key)
+            last_key = key
             keys = tuple(row)
             names = names_of.get(keys)
             if names is None:

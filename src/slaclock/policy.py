@@ -414,9 +414,11 @@ class Policy(_TermsFields):
     _measured: tuple[str, ...] = PrivateAttr(())
     _zone: str = PrivateAttr("UTC")
     _status_map: dict[str, str] = PrivateAttr(default_factory=dict)
-    _terms: dict[tuple[Any, ...], Terms] = PrivateAttr(default_factory=dict)
-    _data: dict[tuple[Any, ...], dict[str, Any]] = PrivateAttr(default_factory=dict)
-    _chains: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _terms: dict[int, Terms] = PrivateAttr(default_factory=dict)  # by version signature
+    _data: dict[int, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _sigs: dict[tuple[str | None, datetime], int] = PrivateAttr(default_factory=dict)
+    _sig_ids: dict[tuple[str | None, int, int], int] = PrivateAttr(default_factory=dict)
+    _dates: dict[str | None, list[datetime]] = PrivateAttr(default_factory=dict)
     _keys: dict[str | None, list[tuple[datetime, int]]] = PrivateAttr(default_factory=dict)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)  # the engine's compiled form
 
@@ -460,9 +462,9 @@ class Policy(_TermsFields):
             self._status_map.setdefault(cat, cat)
         self._defs = self._definitions()
         self._zone = self._default_zone()
+        self._check_cycles()
         editions: list[str | None] = [*self.plans] or [None]
         for plan_name in editions:
-            self._chain(plan_name)  # detects cycles
             for when in self._version_dates(plan_name):
                 self.terms_for(plan_name, when)
         self._check_terms_metrics()
@@ -568,29 +570,24 @@ class Policy(_TermsFields):
         lowered = {norm(k): k for k in self.plans}
         return lowered.get(norm(plan))
 
-    def _chain(self, plan: str | None) -> tuple[str, ...]:
-        """The plan and its ancestors, root first (memoised; cycles are an error)."""
-        if plan is None:
-            return ()
-        found = self._chains.get(plan)
-        if found is not None:
-            return found
-        path: list[str] = []
-        current: str | None = plan
-        while current is not None and current not in self._chains:
-            if current in path:
-                cycle = " -> ".join([*path, current])
-                raise ConfigError(
-                    f"plans extend each other in a cycle: {cycle}",
-                    [(("plans", current, "extends"), f"cycle {cycle}")],
-                )
-            path.append(current)
-            current = self.plans[current].extends
-        chain = self._chains[current] if current is not None else ()
-        for name in reversed(path):
-            chain = (*chain, name)
-            self._chains[name] = chain
-        return self._chains[plan]
+    def _check_cycles(self) -> None:
+        """Plans that extend each other in a cycle are an error (one pass over them)."""
+        done: set[str] = set()
+        for start in self.plans:
+            path: list[str] = []
+            on_path: set[str] = set()
+            current: str | None = start
+            while current is not None and current not in done:
+                if current in on_path:
+                    cycle = " -> ".join([*path[path.index(current) :], current])
+                    raise ConfigError(
+                        f"plans extend each other in a cycle: {cycle}",
+                        [(("plans", current, "extends"), f"cycle {cycle}")],
+                    )
+                path.append(current)
+                on_path.add(current)
+                current = self.plans[current].extends
+            done.update(path)
 
     def _effective(self, v: Version) -> datetime:
         when = v.effective_from
@@ -619,11 +616,23 @@ class Policy(_TermsFields):
         return keyed
 
     def _version_dates(self, plan: str | None) -> list[datetime]:
-        dates = {_FIRST}
-        dates.update(k for k, _ in self._sorted_versions(None))
-        for name in self._chain(plan):
-            dates.update(k for k, _ in self._sorted_versions(name))
-        return sorted(dates)
+        """Every instant from which the terms of ``plan`` change (memoised: a plan without
+        versions of its own shares its parent's list)."""
+        memo = self._dates
+        path: list[str] = []
+        current = plan
+        while current is not None and current not in memo:
+            path.append(current)
+            current = self.plans[current].extends
+        if current is None and None not in memo:
+            memo[None] = sorted({_FIRST, *(k for k, _ in self._sorted_versions(None))})
+        dates = memo[current]
+        for name in reversed(path):
+            own = self._sorted_versions(name)
+            if own:
+                dates = sorted({*dates, *(k for k, _ in own)})
+            memo[name] = dates
+        return memo[plan]
 
     # -- queries ---------------------------------------------------------------------
 
@@ -723,18 +732,12 @@ class Policy(_TermsFields):
     def terms_for(self, plan: str | None, created_at: datetime) -> Terms:
         """The terms a ticket of ``plan`` created at ``created_at`` is measured by."""
         name = self.resolve_plan(plan)
-        chain = self._chain(name)
-        counts = (
-            self._in_force(None, created_at),
-            *tuple(self._in_force(link, created_at) for link in chain),
-        )
-        key = (name, counts)
-        found = self._terms.get(key)
+        sig = self._signature(name, created_at)
+        found = self._terms.get(sig)
         if found is not None:
             return found
-        data = self._resolved_data(chain, counts)
-        terms = self._validate_terms(name, dict(data), created_at)
-        self._terms[key] = terms
+        terms = self._validate_terms(name, dict(self._data[sig]), created_at)
+        self._terms[sig] = terms
         return terms
 
     def _in_force(self, plan: str | None, when: datetime) -> int:
@@ -746,25 +749,57 @@ class Policy(_TermsFields):
             n += 1
         return n
 
-    def _resolved_data(self, chain: tuple[str, ...], counts: tuple[int, ...]) -> dict[str, Any]:
-        """Merged terms data of ``chain`` with ``counts`` versions in force (memoised per
-        prefix, so a long ``extends`` chain resolves in linear time)."""
-        key = (chain, counts)
-        found = self._data.get(key)
-        if found is not None:
-            return found
-        if not chain:
-            data = _terms_dump(self)
-            for _, i in self._sorted_versions(None)[: counts[0]]:
-                data = _merge_terms(data, _terms_dump(self.versions[i]))
-        else:
-            data = self._resolved_data(chain[:-1], counts[:-1])
-            link = chain[-1]
-            data = _merge_terms(data, _terms_dump(self.plans[link]))
-            for _, i in self._sorted_versions(link)[: counts[-1]]:
-                data = _merge_terms(data, _terms_dump(self.plans[link].versions[i]))
-        self._data[key] = data
-        return data
+    def _signature(self, plan: str | None, when: datetime) -> int:
+        """A number for the terms of ``plan`` in force at ``when``: equal numbers, equal
+        terms. Builds (and memoises) the merged terms data of the plan and its ancestors
+        along the way, iteratively, so an ``extends`` chain resolves in linear time."""
+        sigs = self._sigs
+        path: list[str | None] = []
+        current: str | None = plan
+        while (current, when) not in sigs:
+            path.append(current)
+            if current is None:
+                break
+            current = self.plans[current].extends
+        for name in reversed(path):
+            own = self._in_force(name, when)
+            if name is None:
+                parent = -1
+            else:
+                up = self.plans[name].extends
+                parent = sigs[(up, when)]
+            sig = self._data_sig(name, parent, own)
+            sigs[(name, when)] = sig
+        return sigs[(plan, when)]
+
+    def _data_sig(self, name: str | None, parent: int, own: int) -> int:
+        """The signature of the terms of ``name`` over its parent's (``parent``) with its
+        first ``own`` versions, building their merged data from the one with one version
+        fewer (so versions resolve in linear time too)."""
+        ids = self._sig_ids
+        key = (name, parent, own)
+        sig = ids.get(key)
+        if sig is not None:
+            return sig
+        k = own
+        while k > 0 and (name, parent, k - 1) not in ids:
+            k -= 1
+        if k == 0 and (name, parent, 0) not in ids:
+            source: _TermsFields = self if name is None else self.plans[name]
+            data = _terms_dump(source)
+            if name is not None:
+                data = _merge_terms(self._data[parent], data)
+            ids[(name, parent, 0)] = len(ids)
+            self._data[ids[(name, parent, 0)]] = data
+            k = 1
+        versions = self._sorted_versions(name)
+        all_versions = self.versions if name is None else self.plans[name].versions
+        for j in range(k, own + 1):
+            before = self._data[ids[(name, parent, j - 1)]]
+            data = _merge_terms(before, _terms_dump(all_versions[versions[j - 1][1]]))
+            ids[(name, parent, j)] = len(ids)
+            self._data[ids[(name, parent, j)]] = data
+        return ids[key]
 
     def _validate_terms(
         self, name: str | None, data: dict[str, Any], created_at: datetime
