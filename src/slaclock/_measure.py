@@ -65,6 +65,15 @@ class Resolved:
     severity: str
     plan: str | None
     warn_at: tuple[float, ...]
+    ix: OpenIndex  # cal.index
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the index is not pickled: cal rebuilds it
+        return (_resolved, (self.target, self.cal_name, self.cal, self.target_us,
+                            self.internal_us, self.severity, self.plan, self.warn_at))  # fmt: skip
+
+
+def _resolved(*values: Any) -> Resolved:
+    return Resolved(*values, values[2].index)
 
 
 class Spec:
@@ -73,8 +82,8 @@ class Spec:
     ``origin`` then)."""
 
     __slots__ = (
-        "bd_end", "i_bd_end", "init_share", "internal_us", "origin", "prior", "resolved",
-        "target_us",
+        "bd_end", "i_bd_end", "init", "init_share", "internal_us", "ix", "origin", "prior",
+        "resolved", "target_us",
     )  # fmt: skip
 
     def __init__(
@@ -90,6 +99,13 @@ class Spec:
         self.bd_end = bd_end
         self.i_bd_end = i_bd_end
         self.prior = prior
+        self.ix: OpenIndex = resolved.ix
+        # the share of the target carried in, in microseconds
+        self.init: int = round(init_share * target_us) if init_share else 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Spec, (self.resolved, self.origin, self.target_us, self.internal_us,
+                       self.init_share, self.bd_end, self.i_bd_end, self.prior))  # fmt: skip
 
     @property
     def target(self) -> Target:
@@ -114,14 +130,6 @@ class Spec:
     @property
     def warn_at(self) -> tuple[float, ...]:
         return self.resolved.warn_at
-
-    @property
-    def ix(self) -> OpenIndex:
-        return self.resolved.cal.index
-
-    @property
-    def init(self) -> int:
-        return round(self.init_share * self.target_us)
 
     def legs(self) -> list[tuple[Spec, int, int]]:
         """``(spec, from, to)``: which spec counted when (earliest first)."""
@@ -178,7 +186,7 @@ def _resolve(ctx: Context, ch: Change, metric: str) -> Resolved | None:
     found = Resolved(
         target, name, cal, None if within.is_business_days else within.microseconds,
         None if internal is None or internal.is_business_days else internal.microseconds,
-        ch.severity, terms.plan, terms.warn_at,
+        ch.severity, terms.plan, terms.warn_at, cal.index,
     )  # fmt: skip
     ctx.targets[key] = found
     return found
@@ -192,16 +200,18 @@ def _spec(
     if r is None:
         return None
     t_us, bd_end = r.target_us, None
-    if t_us is None:
-        bd_end = r.cal.index.add_business_days(origin, r.target.within.business_days)
-        t_us = r.cal.index.elapsed(origin, bd_end)
     i_us, i_bd_end = r.internal_us, None
     internal = r.target.internal
-    if internal is not None and i_us is None:
-        i_bd_end = r.cal.index.add_business_days(origin, internal.business_days)
-        i_us = r.cal.index.elapsed(origin, i_bd_end)
-    if init_share:
-        bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
+    if t_us is None or (internal is not None and i_us is None):
+        ix = r.ix
+        if t_us is None:
+            bd_end = ix.add_business_days(origin, r.target.within.business_days)
+            t_us = ix.elapsed(origin, bd_end)
+        if internal is not None and i_us is None:
+            i_bd_end = ix.add_business_days(origin, internal.business_days)
+            i_us = ix.elapsed(origin, i_bd_end)
+        if init_share:
+            bd_end = i_bd_end = None  # a carried share moves the deadline off the calendar day
     return Spec(r, origin, t_us, i_us, init_share, bd_end, i_bd_end, prior)
 
 
@@ -249,7 +259,11 @@ def measure(
 ) -> tuple[MetricResult | None, CancelledAudit | None]:
     """The result of one replayed cycle (None when its terms give it no target; then
     the audit of a cycle whose target went away mid-way, if it had one)."""
-    spec, cancelled = choose(ctx, cycle, metric_index)
+    if len(ctx.changes) == 1:  # the common case: no severity, plan or calendar change
+        spec = _spec(ctx, ctx.changes[0], cycle.metric, cycle.start)
+        cancelled = None
+    else:
+        spec, cancelled = choose(ctx, cycle, metric_index)
     if spec is None:
         return None, cancelled
     upto = cycle.stop if cycle.stop is not None else ctx.now
@@ -377,28 +391,29 @@ def result(
     else:
         elapsed = sum(used(s.ix, runs, a, min(b, upto)) for s, a, b in spec.legs())
     share = counted / target if target else 1.0
+    r = spec.resolved
     warning = None
-    for w in spec.resolved.warn_at:
+    for w in r.warn_at:
         if share >= w:
             warning = w
     internal = None
     i_breach = i_deadline = None
     i_target = spec.internal_us
     if i_target is not None:
-        i_init = round(spec.init_share * i_target)
+        i_init = round(spec.init_share * i_target) if spec.init_share else 0
         i_status, i_deadline, i_breach, i_counted = _judge(
             spec, runs, i_target, i_init, spec.i_bd_end, stopped, running, upto, now,
             internal=True,
         )  # fmt: skip
         internal = InternalResult(
-            spec.resolved.target.internal,  # type: ignore[arg-type]
+            r.target.internal,  # type: ignore[arg-type]
             i_status, i_deadline, i_breach, i_counted / i_target if i_target else 1.0,
-            spec.resolved.cal.tz,
+            r.cal.tz,
         )  # fmt: skip
-    pauses: tuple[tuple[int, int | None, str], ...] = tuple(cycle.pauses)
-    if cycle.pause_since is not None:
-        pauses += ((cycle.pause_since[0], None, cycle.pause_since[1]),)
-    r = spec.resolved
+    since = cycle.pause_since
+    pauses: tuple[tuple[int, int | None, str], ...] = (
+        tuple(cycle.pauses) if since is None else (*cycle.pauses, (since[0], None, since[1]))
+    )
     return MetricResult(
         (
             cycle.metric, cycle.number, repeating, status, r.target.within, r.cal_name,

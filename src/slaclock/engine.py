@@ -160,8 +160,9 @@ class _Compiled:
     caches shared by its tickets)."""
 
     __slots__ = (
-        "calendar_fields", "interest", "pauses", "plans", "rank", "report_order", "rule_fields",
-        "rules", "status_map", "statuses", "targets", "terms_by_plan", "unknown_status",
+        "calendar_fields", "initial", "interest", "pauses", "plans", "rank", "report_order",
+        "rule_fields", "rules", "status_map", "statuses", "targets", "terms_by_plan",
+        "unknown_status",
     )  # fmt: skip
 
     def __init__(self, policy: Policy) -> None:
@@ -208,8 +209,12 @@ class _Compiled:
         self.unknown_status = policy.unknown_status
         # Without dated versions a plan's terms do not depend on the creation date.
         self.terms_by_plan: dict[str | None, Terms] | None = None
+        # (plan, severity, status) -> a ticket's first state (see _Replay); None with
+        # dated versions, where it depends on the creation date
+        self.initial: dict[tuple[Any, ...], tuple[Any, ...]] | None = None
         if not policy.has_versions:
             self.terms_by_plan = {}
+            self.initial = {}
         self.pauses: dict[int, tuple[Terms, tuple[frozenset[str], ...], frozenset[str]]] = {}
         self.targets: dict[tuple[Any, ...], Any] = {}
         # a status as written -> (name, key, category, its triggers, with its category's);
@@ -299,33 +304,49 @@ class _Replay:
         self.compiled = compiled
         self.tid = tid
         self.created_at = created_at
-        if any(isinstance(v, list) for v in fields.values()):
+        self.created = created
+        if fields and any(isinstance(v, list) for v in fields.values()):
             fields = {k: _value(v) for k, v in fields.items()}
         self.fields: Mapping[str, Any] = fields
         self.explicit = plan
-        if compiled.rule_fields or plan is not None:
-            where = f"ticket {tid!r}"
-            plan, self.rule = policy.plan_for(self.fields, plan, where=where)
-        else:
-            plan, self.rule = None, None
-        self.created = created
-        terms = compiled.terms(policy, plan, created_at)
+        # Where the first state depends only on (plan, severity, status) - no rules on
+        # fields, no dated versions - it is computed once per policy and reused.
+        key = (plan, severity, status)
+        init = compiled.initial
+        found = init.get(key) if init is not None and not compiled.rule_fields else None
+        if found is None:
+            found = self._initial(policy, compiled, tid, created_at, severity, plan, status)
+            if init is not None and not compiled.rule_fields and len(init) < 4096:
+                init[key] = found
+        (self.rule, terms, self.severity, self.status, self.key, self.category, pauses,
+         self.solve, self.solved) = found  # fmt: skip
         self.terms = terms
-        if severity in terms.severities:
-            self.severity = severity
-        else:
-            self.severity = terms.severity(severity, where=f"ticket {tid!r}")
-        self.changes: list[Change] = [Change(self.created, -1, terms, self.severity, self.fields)]
-        self.status = status.strip()
-        self.key = norm(self.status)
-        self.category = self._category(self.status, self.key)
-        # Pause and solve rules come from the terms in force at creation.
-        pauses, self.solve = compiled.status_rules(terms)
-        self.solved = self._is_solved(self.key, self.category)
+        self.changes: list[Change] = [Change(created, -1, terms, self.severity, self.fields)]
         self.metrics: list[_Metric] = []
         metrics = self.metrics
         for rule, pause in zip(compiled.rules, pauses, strict=True):
             metrics.append(_Metric(rule, pause, None if rule.after < 0 else metrics[rule.after]))
+
+    def _initial(
+        self, policy: Policy, compiled: _Compiled, tid: str, created_at: datetime,
+        severity: str, plan: str | None, status: str,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        """The ticket's first state: rule, terms, severity, status (name, key, category),
+        pause and solve rules, solved."""
+        if compiled.rule_fields or plan is not None:
+            plan, rule = policy.plan_for(self.fields, plan, where=f"ticket {tid!r}")
+        else:
+            plan, rule = None, None
+        terms = compiled.terms(policy, plan, created_at)
+        if severity not in terms.severities:
+            severity = terms.severity(severity, where=f"ticket {tid!r}")
+        name = status.strip()
+        key = norm(name)
+        category = self._category(name, key)
+        # Pause and solve rules come from the terms in force at creation.
+        pauses, solve = compiled.status_rules(terms)
+        solved = key in solve or category in solve
+        return (rule, terms, severity, name, key, category, pauses, solve, solved)
 
     def in_rank_order(self) -> list[_Metric]:
         """The metrics in report order (the agreement's), not replay order."""
