@@ -73,7 +73,7 @@ class Resolved:
 
 
 def _resolved(*values: Any) -> Resolved:
-    return Resolved(*values, values[2].index)
+    return Resolved(*values, values[2].index)  # type: ignore[call-arg]
 
 
 class Spec:

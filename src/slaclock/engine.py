@@ -295,6 +295,15 @@ def _same(a: Any, b: Any) -> bool:
 class _Replay:
     """The state of one ticket during the replay."""
 
+    rule: str | None
+    terms: Terms
+    severity: str
+    status: str
+    key: str
+    category: str
+    solve: frozenset[str]
+    solved: bool
+
     def __init__(
         self, policy: Policy, compiled: _Compiled, tid: str, created: int,
         created_at: datetime, severity: str, plan: str | None, status: str,
