@@ -29,15 +29,23 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
 
 
-@dataclass(frozen=True, slots=True)
 class Change:
-    """The terms in force from event ``seq`` (``-1``: creation) on."""
+    """The terms in force from event ``seq`` (``-1``: creation) on (read-only by
+    convention: a plain slotted class, built once or more per ticket)."""
 
-    at: int
-    seq: int
-    terms: Terms
-    severity: str
-    fields: Mapping[str, Any]
+    __slots__ = ("at", "fields", "seq", "severity", "terms")
+
+    def __init__(
+        self, at: int, seq: int, terms: Terms, severity: str, fields: Mapping[str, Any]
+    ) -> None:
+        self.at = at
+        self.seq = seq
+        self.terms = terms
+        self.severity = severity
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"Change(at={self.at}, seq={self.seq}, severity={self.severity!r})"
 
 
 @dataclass(slots=True)
@@ -48,7 +56,7 @@ class Context:
     ticket: str
     now: int
     changes: list[Change]
-    seqs: list[int]
+    seqs: list[int]  # the changes' seqs (only read when there is more than one)
     targets: dict[tuple[Any, ...], Resolved | None] = field(default_factory=dict)
 
 

@@ -633,7 +633,9 @@ def replay_events(r: _Replay, events: Sequence[Any], times: Sequence[int], horiz
 def finish(r: _Replay, horizon: int, now: datetime) -> TicketSla:
     """Measure every cycle of a replayed ticket and gather the results."""
     compiled = r.compiled
-    ctx = Context(r.tid, horizon, r.changes, [c.seq for c in r.changes], compiled.targets)
+    changes = r.changes
+    seqs = [c.seq for c in changes] if len(changes) > 1 else []
+    ctx = Context(r.tid, horizon, changes, seqs, compiled.targets)
     results: list[MetricResult] = []
     cancelled = []
     for m in r.in_rank_order():
