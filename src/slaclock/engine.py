@@ -37,6 +37,9 @@ _REOPEN: Final = frozenset({"reopen"})
 _REPLIES: Final = frozenset({"agent_reply", "customer_reply", "internal_note"})
 
 
+_NONE: Final[list[Any]] = []  # a cycle's lists before their first entry: never appended to
+
+
 class Cycle:
     """One cycle of a metric as the replay recorded it (integer µs, UTC)."""
 
@@ -51,10 +54,11 @@ class Cycle:
         self.start = start
         self.start_seq = start_seq
         self.runs: list[list[int]] = []  # [start, end]; end OPEN: running
-        self.pauses: list[tuple[int, int, str]] = []
+        # (the three lists below start as the shared empty _NONE: most cycles keep it)
+        self.pauses: list[tuple[int, int, str]] = _NONE
         self.pause_since: tuple[int, str] | None = None
-        self.solved: list[tuple[int, int]] = []  # suspended by a solve, then reopened
-        self.resumed: list[int] = []
+        self.solved: list[tuple[int, int]] = _NONE  # suspended by a solve, then reopened
+        self.resumed: list[int] = _NONE
         self.stop: int | None = None
         self.stop_seq = _NO_STOP
         self.final = False
@@ -88,6 +92,8 @@ class Cycle:
         if self.pause_since is not None:
             since, status = self.pause_since
             if since < t:
+                if self.pauses is _NONE:
+                    self.pauses = []
                 self.pauses.append((since, t, status))
             self.pause_since = None
 
@@ -107,6 +113,8 @@ class Cycle:
 
     def reopen(self, t: int, seq: int, paused_by: str | None) -> None:
         assert self.stop is not None
+        if self.solved is _NONE:
+            self.solved, self.resumed = [], []
         self.solved.append((self.stop, t))
         self.stop, self.stop_seq, self.suspended = None, _NO_STOP, False
         self.resumed.append(t)
