@@ -176,9 +176,12 @@ class AuditReport:
         tolerance: timedelta,
         helpdesk: str,
         tickets: int,
+        as_of_source: str = "",
     ) -> None:
         self.rows = tuple(rows)
+        self.as_of_source = as_of_source
         self.now = now
+        self.as_of_source = as_of_source
         self.tolerance = tolerance
         self.helpdesk = helpdesk
         self.tickets = tickets
@@ -269,6 +272,8 @@ class AuditReport:
         does not agree with both values, the hint and slaclock's explanation. Instants
         are shown in ``tz`` (default: the zone of slaclock's cycle, else as recorded)."""
         when = "—" if self.now is None else self.now.isoformat()
+        if self.as_of_source:
+            when += f" ({self.as_of_source})"
         out = [
             f"Audit of {self.helpdesk}'s SLA figures as of {when}, tolerance "
             f"{fmt_duration(self.tolerance)}",
@@ -469,7 +474,9 @@ class Auditor:
 
     ``recorded`` is read at once and held by ticket; each :meth:`add` compares one
     evaluated ticket with the helpdesk's cycles for it; :meth:`finish` adds the recorded
-    cycles of tickets never added and returns the :class:`AuditReport`."""
+    cycles of tickets never added and returns the :class:`AuditReport`. ``now`` is the
+    instant the tickets are evaluated at (recorded breaches and stops after it count as
+    not yet happened); ``as_of_source`` says where it comes from, for the report."""
 
     def __init__(
         self,
@@ -479,6 +486,7 @@ class Auditor:
         now: datetime | None = None,
         tolerance: timedelta = _ZERO,
         helpdesk: str | None = None,
+        as_of_source: str = "",
     ) -> None:
         if not isinstance(tolerance, timedelta) or tolerance < _ZERO:
             raise ConfigError(
@@ -489,6 +497,7 @@ class Auditor:
             raise ConfigError(f"now {now!r} must be an aware datetime (with a UTC offset)")
         self.policy = policy if isinstance(policy, Policy) else Policy.model_validate(policy)
         self.now = now
+        self.as_of_source = as_of_source
         self.tolerance = tolerance
         self.helpdesk = HELPDESKS.get(str(helpdesk), helpdesk) if helpdesk else "the helpdesk"
         self._pending: dict[str, list[RecordedCycle]] = {}
@@ -557,7 +566,7 @@ class Auditor:
                 )
         return AuditReport(
             rows, now=self.now, tolerance=self.tolerance, helpdesk=self.helpdesk,
-            tickets=self.tickets,
+            tickets=self.tickets, as_of_source=self.as_of_source,
         )  # fmt: skip
 
 
@@ -581,12 +590,16 @@ def audit(
     Raises what :func:`~slaclock.evaluate` raises for a ticket the agreement cannot
     evaluate, and :class:`~slaclock.ConfigError` for a negative tolerance or a naive
     ``now``."""
+    source = "given"
     if now is None:
         held = list(tickets)
         latest = [t.events[-1].at if t.events else t.created_at for t in held]
         now = max(latest) if latest else None
         tickets = held
-    auditor = Auditor(recorded, policy, now=now, tolerance=tolerance, helpdesk=helpdesk)
+        source = "the latest event of the tickets"
+    auditor = Auditor(
+        recorded, policy, now=now, tolerance=tolerance, helpdesk=helpdesk, as_of_source=source
+    )
     for ticket in tickets:
         auditor.add(ticket, evaluate(ticket, auditor.policy, now=now))
     return auditor.finish()

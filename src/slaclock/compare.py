@@ -23,13 +23,20 @@ from .errors import ConfigError
 from .io import typed_rows
 from .policy import Policy
 from .report import Report, Table
-from .results import Status
+from .results import Status, TicketSla
 from .ticket import Ticket
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Comparison", "SideBySideRow", "StatusChange", "compare", "compare_reports"]
+__all__ = [
+    "Comparer",
+    "Comparison",
+    "SideBySideRow",
+    "StatusChange",
+    "compare",
+    "compare_reports",
+]
 
 
 @final
@@ -227,6 +234,43 @@ def compare_reports(
     return Comparison(names, before.by, rows, changes)
 
 
+class Comparer:
+    """The comparison fed ticket by ticket (what :func:`compare` and ``slaclock
+    compare`` use): :meth:`add` takes one ticket's results under both agreements,
+    :meth:`result` gives the :class:`Comparison`. Memory holds the counts per metric and
+    group and the status changes, not the results."""
+
+    def __init__(
+        self,
+        before: Policy,
+        after: Policy,
+        *,
+        by: Sequence[str] = (),
+        names: tuple[str, str] = ("before", "after"),
+        tz: str | tzinfo | None = None,
+    ) -> None:
+        self.by = tuple(by)
+        self.names = names
+        self.before = Report(by=self.by, keep_rows=False, top=0, tz=tz, policy=before)
+        self.after = Report(by=self.by, keep_rows=False, top=0, tz=tz, policy=after)
+        self.changes: list[StatusChange] = []
+        self.tickets = 0
+
+    def add(self, ticket: Ticket, before: TicketSla, after: TicketSla) -> None:
+        """One ticket evaluated under the first and the second agreement."""
+        self.tickets += 1
+        rows_a = typed_rows(before, ticket)
+        rows_b = typed_rows(after, ticket)
+        self.before.add(rows_a, typed=True)
+        self.after.add(rows_b, typed=True)
+        self.changes += _changes_of_rows(rows_a, rows_b, self.after._main.key)
+
+    def result(self) -> Comparison:
+        """The comparison of every ticket added."""
+        rows = _side_by_side(self.before, self.after, self.by)
+        return Comparison(self.names, self.by, rows, self.changes)
+
+
 def compare(
     tickets: Iterable[Ticket],
     before: Policy | Mapping[str, Any],
@@ -239,17 +283,13 @@ def compare(
 ) -> Comparison:
     """Replay ``tickets`` under two agreements at ``now`` (each ticket at its last event
     when ``None``, as :func:`~slaclock.evaluate` does) and compare: attainment per metric
-    and ``by`` group side by side, and every clock whose status changes. Streams: memory
+    and ``by`` group side by side, and every clock whose status changes. ``names`` name
+    the two agreements in the tables and the summary; ``tz`` is the zone of day / week /
+    month buckets in ``by`` (as for :class:`~slaclock.report.Report`). Streams: memory
     holds the counts and the changes, not the results."""
     pa = before if isinstance(before, Policy) else Policy.model_validate(before)
     pb = after if isinstance(after, Policy) else Policy.model_validate(after)
-    ra = Report(by=by, keep_rows=False, top=0, tz=tz, policy=pa)
-    rb = Report(by=by, keep_rows=False, top=0, tz=tz, policy=pb)
-    changes: list[StatusChange] = []
+    comparer = Comparer(pa, pb, by=by, names=names, tz=tz)
     for ticket in tickets:
-        rows_a = typed_rows(evaluate(ticket, pa, now=now), ticket)
-        rows_b = typed_rows(evaluate(ticket, pb, now=now), ticket)
-        ra.add(rows_a, typed=True)
-        rb.add(rows_b, typed=True)
-        changes += _changes_of_rows(rows_a, rows_b, rb._main.key)
-    return Comparison(names, tuple(by), _side_by_side(ra, rb, tuple(by)), changes)
+        comparer.add(ticket, evaluate(ticket, pa, now=now), evaluate(ticket, pb, now=now))
+    return comparer.result()
