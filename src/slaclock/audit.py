@@ -517,7 +517,7 @@ class Auditor:
         ours = {(m.name, m.cycle): m for m in sla.metrics}
         n_theirs = Counter(m for m, _ in theirs)
         n_ours = Counter(m for m, _ in ours)
-        history = History(ticket, self.policy)
+        history: History | None = None  # built for the first cycle that does not agree
         every: list[ExplainLine] | None = None
 
         def explain(metric: str, cycle: int) -> tuple[ExplainLine, ...]:
@@ -537,6 +537,8 @@ class Auditor:
                     self.rows.append(AuditRow(ticket.id, metric, cycle, "agree", (), t, o))
                     continue
             lines = explain(metric, cycle) if o is not None else ()
+            if history is None:
+                history = History(ticket, self.policy)
             case = Case(
                 t, o, {d.field: d for d in diffs}, history, sla, n_theirs[metric],
                 n_ours[metric], lines, here,
