@@ -126,13 +126,18 @@ def run_statement(args: argparse.Namespace) -> int:
     seen: set[str] = set()  # customers of the period, to name them when --customer is unknown
 
     def pairs() -> Iterator[tuple[Ticket, TicketSla]]:
-        tickets = read_tickets(
-            args.events,
-            columns=ColumnMap.parse(args.columns),
-            assume_timezone=args.assume_timezone,
-            grouped=args.grouped,
-            progress=bar.update,
-        )
+        if args.source:  # --from: a helpdesk export
+            from ._cli_audit import export_tickets
+
+            tickets = export_tickets(args, progress=bar.update)
+        else:
+            tickets = read_tickets(
+                args.events,
+                columns=ColumnMap.parse(args.columns),
+                assume_timezone=args.assume_timezone,
+                grouped=args.grouped,
+                progress=bar.update,
+            )
         for ticket in tickets:
             if not since <= ticket.created_at < after or ticket.created_at > now:
                 continue

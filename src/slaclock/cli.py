@@ -28,6 +28,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._atomic import AtomicOutput, check_distinct
+from ._cli_audit import ExportLog, add_audit_parsers, add_from_option, open_export
 from ._cli_import import add_import_parser
 from ._cli_statement import add_statement_parser
 from ._format import csv_cell, escape_control
@@ -37,7 +38,16 @@ from .calendar import Calendar
 from .durations import Duration
 from .engine import evaluate
 from .errors import ConfigError, SlaClockError
-from .io import ColumnMap, EventLog, LogTicket, Reject, RowWriter, read_tickets, typed_rows
+from .io import (
+    ColumnMap,
+    EventLog,
+    LogTicket,
+    OnError,
+    Reject,
+    RowWriter,
+    read_tickets,
+    typed_rows,
+)
 from .policy import Policy
 from .report import Breach, ObjectiveSpec, Report, Table
 from .results import TicketSla
@@ -195,18 +205,25 @@ class _Run:
         self._qwriter: RowWriter | None = None
         self.first_reject: Reject | None = None
         self.bar = _Bar(_show_progress(args))
-        self.log = EventLog(
-            args.events,
-            columns=ColumnMap.parse(args.columns),
-            assume_timezone=args.assume_timezone,
-            dayfirst=args.dayfirst,
-            encoding=args.encoding,
-            delimiter=args.delimiter,
-            grouped=args.grouped,
-            on_error="fail" if mode == "fail" else "skip",
-            on_reject=self._on_reject,
-            progress=self.bar.update,
-        )
+        on_error: OnError = "fail" if mode == "fail" else "skip"
+        self.log: EventLog | ExportLog
+        if getattr(args, "source", None):  # --from: a helpdesk export (slaclock._cli_audit)
+            self.log = open_export(
+                args, on_error=on_error, on_reject=self._on_reject, progress=self.bar.update
+            )
+        else:
+            self.log = EventLog(
+                args.events,
+                columns=ColumnMap.parse(args.columns),
+                assume_timezone=args.assume_timezone,
+                dayfirst=args.dayfirst,
+                encoding=args.encoding,
+                delimiter=args.delimiter,
+                grouped=args.grouped,
+                on_error=on_error,
+                on_reject=self._on_reject,
+                progress=self.bar.update,
+            )
         self.as_of: datetime | None = None
         self.tickets = 0
 
@@ -376,7 +393,8 @@ class _Run:
             where = ""
             if first is not None:
                 who = f"ticket {first.ticket_id!r}: " if first.ticket_id is not None else ""
-                where = f"; first: {log.source}:{first.line}: {who}{first.reason}"
+                line = f":{first.line}" if first.line else ""
+                where = f"; first: {log.source}{line}: {who}{first.reason}"
             dest = f" (written to {self.quarantine_path})" if self.quarantine_path else ""
             _note(f"rejected {log.rejected:,} tickets{dest}{where}")
             if not self.args.allow_rejects:
@@ -762,6 +780,7 @@ def _on_error(text: str) -> tuple[str, str | None]:
 
 def _add_events_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", help="event log: .csv, .tsv or .jsonl, one event per row")
+    add_from_option(p)
     p.add_argument("--policy", required=True, help="agreement file (.toml or .json)")
     p.add_argument(
         "--now",
@@ -866,6 +885,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_statement_parser(sub)
     add_import_parser(sub)
+    add_audit_parsers(sub)
 
     p = sub.add_parser("deadline", help="when is a target due on a calendar", parents=[common])
     p.add_argument("--calendar", required=True, help="calendar file (TOML/JSON) or a preset")

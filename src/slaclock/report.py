@@ -40,6 +40,7 @@ from .ticket import Ticket
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .compare import Comparison
     from .policy import Policy
     from .statement import Statement
 
@@ -593,6 +594,15 @@ class Report:
             self, customer=customer, month=month, by=by, tz=tz, objectives=objectives,
             internal=internal, now=now, granularity=granularity,
         )  # fmt: skip
+
+    def compare(self, other: Report, *, names: tuple[str, str] = ("before", "after")) -> Comparison:
+        """This report (the same tickets under one agreement) beside ``other`` (under
+        another), built with the same ``by``: attainment side by side and the clocks whose
+        status changes (those need ``keep_rows=True`` on both); see
+        :class:`slaclock.compare.Comparison`."""
+        from .compare import compare_reports
+
+        return compare_reports(self, other, names=names)
 
     @classmethod
     def from_file(cls, path: str | Path, **options: Any) -> Report:
