@@ -255,3 +255,23 @@ class TestCommand:
         assert run(["import", "jira-calendars", str(JIRA / "calendars.json")]) == 0
         cals = tomllib.loads(capsys.readouterr().out)["calendars"]
         assert len(cals["sample_9_5_calendar"]["holidays"]) == 11  # 10 Christmases + offsite
+
+    def test_a_failed_import_leaves_the_output_as_it_was(self, tmp_path: Path) -> None:
+        out = tmp_path / "policy.toml"
+        out.write_text("# the policy we had\n")
+        argv = ["import", "zendesk-policies", str(ZD / "sla_policies.json"),
+                "--schedules", str(ZD / "schedules.json"), "-o", str(out)]  # fmt: skip
+        with pytest.raises(ConfigError, match=r"choose one with --schedule"):
+            run(argv)
+        assert out.read_text() == "# the policy we had\n"
+        missing = tmp_path / "nowhere" / "cal.toml"
+        with pytest.raises(ConfigError, match=r"the directory .*nowhere' does not exist"):
+            run(["import", "zendesk-schedules", str(ZD / "schedules.json"), "-o", str(missing)])
+        assert not missing.parent.exists()
+        assert [p.name for p in tmp_path.iterdir()] == ["policy.toml"]  # no temporary left
+
+    def test_what_is_written_validates(self, tmp_path: Path) -> None:
+        out = tmp_path / "cals.toml"
+        assert run(["import", "jira-calendars", str(JIRA / "calendars.json"), "-o", str(out)]) == 0
+        for cal in tomllib.loads(out.read_text())["calendars"].values():
+            Calendar.model_validate(cal)  # what slaclock validate would check

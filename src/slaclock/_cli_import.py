@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from . import importers
+from ._atomic import AtomicOutput
 from .errors import ConfigError
 
 __all__ = ["add_import_parser"]
@@ -84,11 +85,23 @@ def run_import(args: argparse.Namespace) -> int:
         result = importers.zendesk_schedules(args.file, holidays=args.holidays)
     else:
         result = importers.jira_calendars(args.file, recurring_years=args.recurring_years)
+    _check(args.kind, result.data)
     for warning in result.warnings:
         print(f"slaclock: warning: {warning}", file=sys.stderr)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(result.toml)
-    else:
-        sys.stdout.write(result.toml)
+    with AtomicOutput(args.output) as out:  # whole or not at all
+        out.fh.write(result.toml)
+        out.commit()
     return 0
+
+
+def _check(kind: str, data: dict[str, Any]) -> None:
+    """Validate what was imported before writing it: a file ``slaclock validate`` would
+    refuse is never written (a ``ConfigError`` naming the problem instead)."""
+    from .calendar import Calendar
+    from .policy import Policy
+
+    if kind == "zendesk-policies":
+        Policy.model_validate(data)
+    else:
+        for cal in data.get("calendars", {}).values():
+            Calendar.model_validate(cal)
