@@ -32,8 +32,8 @@ from ._format import csv_cell
 from ._reader import DEFAULT_ENCODING
 from .adapters import SOURCES
 from .durations import Duration
-from .errors import ConfigError, SlaClockError, SlaClockWarning, TimelineError
-from .io import LogTicket, Reject
+from .errors import ConfigError, SlaClockError, SlaClockWarning
+from .io import LogTicket, Reject, RejectSink
 
 if TYPE_CHECKING:  # pragma: no cover
     from .audit import AuditReport, AuditRow
@@ -92,7 +92,7 @@ def _export_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-class ExportLog:
+class ExportLog(RejectSink):
     """A helpdesk export directory, read ticket by ticket through
     :func:`slaclock.adapters.read`, with the interface the CLI uses of an
     :class:`~slaclock.io.EventLog`: :meth:`entries`, :meth:`latest`, :meth:`reject`,
@@ -180,20 +180,8 @@ class ExportLog:
             self.progress("reading", 1.0)
         self._latest, self._scanned = latest, True
 
-    def reject(
-        self, tid: str | None, rows: Sequence[tuple[int, Mapping[str, Any]]], line: int,
-        reason: str,
-    ) -> None:  # fmt: skip
-        """Set a ticket aside (``on_error="skip"``) or raise its error (``"fail"``)."""
-        who = f"ticket {tid!r}: " if tid is not None else ""
-        if self.on_error == "fail":
-            raise TimelineError(f"{self.source} ({self.helpdesk} export): {who}{reason}")
-        self.rejected += 1
-        rej = Reject(tid, line, reason, tuple(rows))
-        if self.on_reject is not None:
-            self.on_reject(rej)
-        else:
-            self.rejects.append(rej)
+    def _where(self, line: int) -> str:
+        return f"{self.source} ({self.helpdesk} export)"  # a ticket, not a line
 
     def latest(self) -> datetime | None:
         """The latest event of the export's tickets (a pass over the export unless one was

@@ -49,6 +49,7 @@ __all__ = [
     "LogTicket",
     "OnError",
     "Reject",
+    "RejectSink",
     "RowWriter",
     "iter_results",
     "iter_rows",
@@ -525,7 +526,38 @@ def _auto_partitions(path: str | Path) -> int:
     return max(64, min(512, size // (4 << 20)))
 
 
-class EventLog:
+class RejectSink:
+    """What a ticket source does with a ticket it cannot read: raise its error naming
+    where it is (``on_error="fail"``), or set it aside (``"skip"``): passed to
+    ``on_reject``, else appended to :attr:`rejects`, and counted in :attr:`rejected`."""
+
+    source: str
+    on_error: str
+    on_reject: Callable[[Reject], None] | None
+    rejects: list[Reject]
+    rejected: int
+
+    def _where(self, line: int) -> str:
+        """Where a ticket's rows are, for its error message (``FILE:LINE``)."""
+        return f"{self.source}:{line}"
+
+    def reject(
+        self, tid: str | None, rows: Sequence[tuple[int, Mapping[str, Any]]], line: int,
+        reason: str,
+    ) -> None:  # fmt: skip
+        """Set a ticket aside (``on_error="skip"``) or raise its error (``"fail"``)."""
+        who = f"ticket {tid!r}: " if tid is not None else ""
+        if self.on_error == "fail":
+            raise TimelineError(f"{self._where(line)}: {who}{reason}")
+        self.rejected += 1
+        rej = Reject(tid, line, reason, tuple(rows))
+        if self.on_reject is not None:
+            self.on_reject(rej)
+        else:
+            self.rejects.append(rej)
+
+
+class EventLog(RejectSink):
     """An event log on disk, read ticket by ticket (a context manager: it owns the
     temporary partition files of an ungrouped log and removes them on exit).
 
@@ -691,21 +723,6 @@ class EventLog:
                 latest = entry.latest
             yield entry
         self._latest, self._scanned = latest, True
-
-    def reject(
-        self, tid: str | None, rows: Sequence[tuple[int, Mapping[str, Any]]], line: int,
-        reason: str,
-    ) -> None:  # fmt: skip
-        """Set a ticket aside (``on_error="skip"``) or raise its error (``"fail"``)."""
-        who = f"ticket {tid!r}: " if tid is not None else ""
-        if self.on_error == "fail":
-            raise TimelineError(f"{self.source}:{line}: {who}{reason}")
-        self.rejected += 1
-        rej = Reject(tid, line, reason, tuple(rows))
-        if self.on_reject is not None:
-            self.on_reject(rej)
-        else:
-            self.rejects.append(rej)
 
     def latest(self) -> datetime | None:
         """The latest event of the tickets that read well (a pass over the log unless
