@@ -223,7 +223,7 @@ def _spec(
     return Spec(r, origin, t_us, i_us, init_share, bd_end, i_bd_end, prior)
 
 
-def _clip(runs: list[list[int]], upto: int) -> list[tuple[int, int]]:
+def _clip(runs: Sequence[Sequence[int]], upto: int) -> list[tuple[int, int]]:
     """The spans of a cycle cut at ``upto`` (empty ones left out)."""
     out = []
     for s, e in runs:
@@ -234,7 +234,7 @@ def _clip(runs: list[list[int]], upto: int) -> list[tuple[int, int]]:
     return out
 
 
-def _upto(runs: list[list[int]], upto: int) -> Sequence[Sequence[int]]:
+def _upto(runs: list[tuple[int, int]], upto: int) -> Sequence[Sequence[int]]:
     """The spans of a cycle as judged at ``upto`` (its stop, or now): only the last one
     can reach past it (every earlier one ended at an event, before)."""
     if runs and runs[-1][1] > upto:
@@ -251,11 +251,11 @@ def reached(spec: Spec, runs: Sequence[Sequence[int]], *, internal: bool = False
         return None
     init = round(spec.init_share * target)
     if init >= target and spec.prior is not None:
-        return reached(spec.prior, _clip([list(r) for r in runs], spec.origin), internal=internal)
+        return reached(spec.prior, _clip(runs, spec.origin), internal=internal)
     return reach(spec.ix, runs, spec.origin, target - init)
 
 
-def _projected(spec: Spec, runs: list[list[int]], upto: int) -> int | None:
+def _projected(spec: Spec, runs: Sequence[Sequence[int]], upto: int) -> int | None:
     proj: list[list[int]] = [list(r) for r in runs if r[0] < r[1]]
     if not proj or proj[-1][1] != OPEN:
         proj.append([upto, OPEN])
@@ -428,6 +428,6 @@ def result(
             r.severity, r.plan, r.cal.tz, cycle.start, deadline, stop, breach, elapsed,
             target, max(target - counted, 0), share, now,
             warning is not None and status in ("running", "paused"), warning, pauses,
-            internal, (cycle, spec, metric_index, upto, i_breach, i_deadline),
+            internal, cycle, spec, metric_index, upto, i_breach, i_deadline,
         )
     )  # fmt: skip

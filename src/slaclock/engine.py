@@ -53,7 +53,9 @@ class Cycle:
         self.number = number
         self.start = start
         self.start_seq = start_seq
-        self.runs: list[list[int]] = []  # [start, end]; end OPEN: running
+        # (start, end); end OPEN: running. Tuples, replaced when closed: tuples of ints
+        # leave the garbage collector's lists, which matters to callers keeping results.
+        self.runs: list[tuple[int, int]] = []
         # (the three lists below start as the shared empty _NONE: most cycles keep it)
         self.pauses: list[tuple[int, int, str]] = _NONE
         self.pause_since: tuple[int, str] | None = None
@@ -76,13 +78,14 @@ class Cycle:
 
     def enter(self, t: int, paused_by: str | None) -> None:
         if paused_by is None:
-            self.runs.append([t, OPEN])
+            self.runs.append((t, OPEN))
         else:
             self.pause_since = (t, paused_by)
 
     def halt(self, t: int) -> None:
-        if self.runs and self.runs[-1][1] == OPEN:
-            self.runs[-1][1] = t
+        runs = self.runs
+        if runs and runs[-1][1] == OPEN:
+            runs[-1] = (runs[-1][0], t)
 
     def pause(self, t: int, status: str) -> None:
         self.halt(t)
@@ -104,7 +107,7 @@ class Cycle:
 
     def resume(self, t: int) -> None:
         self._close_pause(t)
-        self.runs.append([t, OPEN])
+        self.runs.append((t, OPEN))
 
     def finish(self, t: int, seq: int) -> None:
         self.halt(t)
@@ -472,7 +475,7 @@ class _Replay:
         if pause and (self.key in pause or self.category in pause):
             c.pause_since = (t, self.status)
         else:
-            c.runs.append([t, OPEN])
+            c.runs.append((t, OPEN))
         m.cycles.append(c)
         m.current = c
 

@@ -288,12 +288,11 @@ class MetricResult:
     @property
     def _audit(self) -> CycleAudit | None:
         v = self._v
-        audit = v[22]
-        if audit is None or not isinstance(audit, tuple):
-            return audit
         from ._audit import CycleAudit
 
-        cycle, spec, index, upto, i_breach, i_deadline = audit
+        # the replay's own cycle and spec, kept flat in the values (one object fewer per
+        # result for the garbage collector)
+        cycle, spec, index, upto, i_breach, i_deadline = v[22:28]
         return CycleAudit(
             cycle, spec, index, v[2], upto, v[17], v[3], v[10], v[12], i_breach, i_deadline
         )
