@@ -406,15 +406,19 @@ class TestNoOpenTimeAhead:
             once.add(utc(2026, 3, 3), "1s")
 
     def test_add_more_than_there_is(self, once: Calendar) -> None:
-        with pytest.raises(NoOpenTimeError):
+        # the query is named in the message (it is built only when the error is raised)
+        with pytest.raises(NoOpenTimeError, match=r"no open time within 2 years .* to add 2:00:00"):
             once.add(utc(2026, 3, 1), "2h")
+        once.add(utc(2026, 3, 1), "1h")  # 2026 and 2027 compiled: the next year's fast path
+        with pytest.raises(NoOpenTimeError, match=r"to add 1:00:00\.000001"):
+            once.add(utc(2026, 3, 1), timedelta(hours=1, microseconds=1))
 
     def test_add_business_days_after(self, once: Calendar) -> None:
         with pytest.raises(NoOpenTimeError):
             once.add_business_days(utc(2026, 3, 1), 1)
 
     def test_subtract_before(self, once: Calendar) -> None:
-        with pytest.raises(NoOpenTimeError):
+        with pytest.raises(NoOpenTimeError, match=r"to subtract 0:00:01"):
             once.subtract(utc(2026, 3, 2, 9), "1s")
 
     def test_previous_close_before(self, once: Calendar) -> None:

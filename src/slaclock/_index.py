@@ -413,6 +413,11 @@ class YearBlock:
         return self.starts[j] + (target - cum[j])
 
 
+def _what(what: str, amount: int | None) -> str:
+    """``"to add 4:00:00"``: a query, for an error message."""
+    return what if amount is None else f"{what} {_td(amount)}"
+
+
 _EMPTY: Final = YearBlock(1970, 0, 0, [], [], [0])  # holds no instant: lo == hi
 
 
@@ -667,14 +672,22 @@ class OpenIndex:
         if target <= blk.total:  # the hot path: the answer is in the same year
             j = bisect_left(cum, target) - 1
             return starts[j] + (target - cum[j])
-        return self._add_later(blk, target - blk.total, t, what=f"to add {_td(d)}")
+        return self._add_later(blk, target - blk.total, t, "to add", d)
 
-    def _add_later(self, blk: YearBlock, rem: int, origin: int, *, what: str) -> int:
-        """The instant after ``rem`` more open time from the end of ``blk``'s year."""
-        reference = max(origin, blk.ends[-1]) if blk.starts else origin
+    def _add_later(
+        self, blk: YearBlock, rem: int, origin: int, what: str, amount: int | None = None
+    ) -> int:
+        """The instant after ``rem`` more open time from the end of ``blk``'s year (``what``
+        and ``amount`` describe the query, for an error)."""
         year = blk.year + 1
+        s = self._summaries.get(year)
+        if s is not None and rem <= s.total and year <= MAX_YEAR:
+            # The common case, the next year and compiled: no horizon to check (the year
+            # after the one holding ``origin`` is always within horizon_years >= 1 of it).
+            return self.block(year).at(rem)
+        reference = max(origin, blk.ends[-1]) if blk.starts else origin
         while True:
-            self._check_ahead(year, reference, origin, what)
+            self._check_ahead(year, reference, origin, what, amount)
             s = self.summary(year)
             if rem <= s.total:
                 return self.block(year).at(rem)
@@ -683,30 +696,39 @@ class OpenIndex:
                 reference = s.last_end
             year += 1
 
-    def _check_ahead(self, year: int, reference: int, origin: int, what: str) -> None:
-        """Before compiling ``year`` forward: the horizon, then the last supported year."""
+    def _check_ahead(
+        self, year: int, reference: int, origin: int, what: str, amount: int | None = None
+    ) -> None:
+        """Before compiling ``year`` forward: the horizon, then the last supported year
+        (the query, ``what`` and ``amount``, is described only in the error: this runs on
+        every query that crosses a year)."""
         if self.year_bound(year) - reference > self.horizon_years * 366 * DAY_US:
+            what = _what(what, amount)
             raise NoOpenTimeError(
                 f"no open time within {self.horizon_years} years after "
                 f"{describe_us(reference)}{self._label()} {what}; the calendar has no "
                 "hours ahead (check 'hours', 'holidays' and 'overrides')"
             )
         if year > MAX_YEAR:
+            what = _what(what, amount)
             raise OutOfRangeError(
                 f"the answer {what} from {describe_us(origin)} lies beyond "
                 f"{MAX_YEAR}{self._label()}, the last supported year"
             )
 
     def _check_behind(
-        self, year: int, reference: int, origin: int, what: str, looking_for: str
-    ) -> None:
+        self, year: int, reference: int, origin: int, what: str, looking_for: str,
+        amount: int | None = None,
+    ) -> None:  # fmt: skip
         """Before compiling ``year`` backward: the horizon, then the first supported year."""
         if reference - self.year_bound(year + 1) > self.horizon_years * 366 * DAY_US:
+            what = _what(what, amount)
             raise NoOpenTimeError(
                 f"no {looking_for} within {self.horizon_years} years before "
                 f"{describe_us(reference)}{self._label()} {what}"
             )
         if year < MIN_YEAR:
+            what = _what(what, amount)
             raise OutOfRangeError(
                 f"the answer {what} from {describe_us(origin)} lies before "
                 f"{MIN_YEAR}{self._label()}, the first supported year"
@@ -721,11 +743,11 @@ class OpenIndex:
         if target >= 0:
             return blk.at_latest(target)
         rem = -target  # open time still needed before the year's start
-        what = f"to subtract {_td(d)}"
+        what = "to subtract"
         reference = min(t, blk.starts[0]) if blk.starts else t
         year = blk.year - 1
         while True:
-            self._check_behind(year, reference, t, what, "open time")
+            self._check_behind(year, reference, t, what, "open time", d)
             s = self.summary(year)
             if rem <= s.total:
                 return self.block(year).at_latest(s.total - rem)
