@@ -463,7 +463,7 @@ def test_an_internal_error_is_exit_3_with_a_traceback_only_with_debug(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(slaclock.cli, "evaluate", broken)
+    monkeypatch.setattr("slaclock.engine.evaluate", broken)  # what the command imports
     events = write(tmp_path, "events.csv", GOOD)
     out = tmp_path / "r.csv"
     code = main(["evaluate", events, "--policy", policy, "-o", str(out)])

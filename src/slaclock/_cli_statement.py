@@ -1,8 +1,9 @@
 """The ``slaclock statement`` subcommand: one self-contained HTML statement per customer
 and month (see :mod:`slaclock.statement`).
 
-``cli.py`` hooks it in with :func:`add_statement_parser`; this module imports the CLI's
-shared helpers lazily (``cli`` imports this module at load).
+``cli.py`` hooks it in with :func:`add_statement_parser`. Building the parser imports
+nothing heavy (``slaclock --help`` stays fast): :func:`run_statement` imports the library,
+and the CLI's shared helpers, when it runs.
 """
 
 from __future__ import annotations
@@ -12,25 +13,13 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .engine import evaluate
 from .errors import ConfigError
-from .io import ColumnMap, read_tickets
-from .policy import Policy
-from .report import Report
-from .results import TicketSla
-from .statement import (
-    _created,
-    _field,
-    _months_back,
-    _parse_month,
-    customers,
-    parse_objective,
-    resolve_zone,
-    safe_filename,
-)
-from .ticket import Ticket
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import TicketSla
+    from .ticket import Ticket
 
 __all__ = ["add_statement_parser", "run_statement"]
 
@@ -105,6 +94,20 @@ def _customer_of(ticket: Ticket, by: str) -> Any:
 def run_statement(args: argparse.Namespace) -> int:
     """Handle ``slaclock statement``; returns the exit code."""
     from .cli import _Bar, _parse_instant, _show_progress
+    from .engine import evaluate
+    from .io import ColumnMap, read_tickets
+    from .policy import Policy
+    from .report import Report
+    from .statement import (
+        _created,
+        _field,
+        _months_back,
+        _parse_month,
+        customers,
+        parse_objective,
+        resolve_zone,
+        safe_filename,
+    )
 
     if args.all_customers is not None and args.output is not None:
         raise ConfigError(
@@ -127,7 +130,7 @@ def run_statement(args: argparse.Namespace) -> int:
 
     def pairs() -> Iterator[tuple[Ticket, TicketSla]]:
         if args.source:  # --from: a helpdesk export
-            from ._cli_audit import export_tickets
+            from ._cli_export import export_tickets
 
             tickets = export_tickets(args, progress=bar.update)
         else:

@@ -24,34 +24,28 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._atomic import AtomicOutput, check_distinct
-from ._cli_audit import ExportLog, add_audit_parsers, add_from_option, open_export
+from ._cli_audit import add_audit_parsers, add_from_option
 from ._cli_import import add_import_parser
 from ._cli_statement import add_statement_parser
 from ._format import csv_cell, escape_control
 from ._instant import parse_instant
-from ._model import load_mapping
-from .calendar import Calendar
 from .durations import Duration
-from .engine import evaluate
 from .errors import ConfigError, SlaClockError
-from .io import (
-    ColumnMap,
-    EventLog,
-    LogTicket,
-    OnError,
-    Reject,
-    RowWriter,
-    read_tickets,
-    typed_rows,
-)
-from .policy import Policy
-from .report import Breach, ObjectiveSpec, Report, Table
-from .results import TicketSla
-from .ticket import Ticket
+
+# The library proper (pydantic models, the engine, readers, reports) is imported by the
+# functions that use it, not here: ``slaclock --help`` and usage errors stay fast.
+if TYPE_CHECKING:  # pragma: no cover
+    from ._cli_export import ExportLog
+    from .calendar import Calendar
+    from .io import EventLog, LogTicket, OnError, Reject, RowWriter
+    from .policy import Policy
+    from .report import Breach, ObjectiveSpec, Report, Table
+    from .results import TicketSla
+    from .ticket import Ticket
 
 DEMO_NOW = "2026-11-27T12:00:00-05:00"
 EXIT_OK: Final = 0
@@ -127,6 +121,8 @@ def _note(text: str) -> None:
 
 
 def _load_policy(path: str) -> Policy:
+    from .policy import Policy
+
     try:
         return Policy.from_file(path)
     except RecursionError:
@@ -195,6 +191,11 @@ class _Run:
     says. A context manager: it owns the log's temporary files and the quarantine file."""
 
     def __init__(self, args: argparse.Namespace, policy: Policy) -> None:
+        from ._cli_export import open_export
+        from .engine import evaluate
+        from .io import ColumnMap, EventLog
+
+        self._evaluate_ticket = evaluate
         self.args = args
         self.policy = policy
         self.now = _parse_instant(args.now, "--now") if args.now else None
@@ -245,6 +246,8 @@ class _Run:
             self.quarantine.__exit__(exc_type, exc, tb)
 
     def _on_reject(self, rej: Reject) -> None:
+        from .io import RowWriter
+
         if self.first_reject is None:
             self.first_reject = rej
         if self.quarantine is None:
@@ -274,6 +277,8 @@ class _Run:
         """Evaluate every ticket; ``start(header)`` gives a fresh sink for each pass (a pass is
         repeated, with the sink started over, when a ticket that failed to evaluate held
         the latest event: the instant moves to the latest event of the others)."""
+        from .io import RowWriter
+
         if self._columnar(start):
             return
         as_of = self.now if self.now is not None else self.log.latest()
@@ -355,7 +360,7 @@ class _Run:
         self, entry: LogTicket, as_of: datetime | None, sink: Callable[[Ticket, TicketSla], None]
     ) -> str | None:
         try:
-            sla = evaluate(entry.ticket, self.policy, now=as_of)
+            sla = self._evaluate_ticket(entry.ticket, self.policy, now=as_of)
         except SlaClockError as exc:
             return (
                 str(exc)
@@ -409,6 +414,11 @@ _QUARANTINE_COLUMNS: Final = ("slaclock_ticket", "slaclock_line", "slaclock_reas
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from .engine import evaluate
+    from .io import read_tickets
+    from .policy import Policy
+    from .report import Report
+
     policy = Policy.from_file(_data("sample_policy.toml"))
     now = _parse_instant(DEMO_NOW)
     tickets = sorted(read_tickets(_data("sample_events.csv"), grouped=True), key=lambda t: t.id)
@@ -446,6 +456,8 @@ def _check_outputs(args: argparse.Namespace, *outputs: tuple[str, str | None]) -
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .io import RowWriter, typed_rows
+
     policy = _load_policy(args.policy)
     _check_outputs(args, ("--output", args.output))
     breached = False
@@ -514,6 +526,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .io import RowWriter, typed_rows
+    from .report import ObjectiveSpec, Report, Table
+
     policy = _load_policy(args.policy)
     by = _by(args.by)
     objectives = [ObjectiveSpec.parse(s) for s in args.objective or []]
@@ -723,6 +738,10 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._model import load_mapping
+    from .calendar import Calendar
+    from .policy import Policy
+
     try:
         data = load_mapping(args.file)
     except RecursionError:
@@ -750,12 +769,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from .calendar import Calendar
+    from .policy import Policy
+
     model = Calendar if args.kind == "calendar" else Policy
     print(json.dumps(model.model_json_schema(), indent=2))
     return EXIT_OK
 
 
 def _load_calendar(spec: str, timezone: str | None) -> Calendar:
+    from .calendar import Calendar
+
     if spec in ("24x7", "24x5", "8x5"):
         return Calendar.preset(spec, timezone=timezone or "UTC")  # type: ignore[arg-type]
     try:

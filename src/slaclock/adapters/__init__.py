@@ -20,11 +20,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ..errors import ConfigError
-from ..ticket import Ticket
-from ._common import Incomplete, RecordedCycle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..ticket import Ticket
+    from ._common import Incomplete, RecordedCycle
 
 __all__ = ["SOURCES", "Incomplete", "RecordedCycle", "Source", "read", "read_recorded"]
 
@@ -74,3 +76,13 @@ def read_recorded(
         )
     result: Iterator[RecordedCycle] = module.read_recorded(path, **options)
     return result
+
+
+def __getattr__(name: str) -> Any:
+    """``Incomplete`` and ``RecordedCycle``, imported on first use (the command line
+    reads :data:`SOURCES` without importing the adapters' machinery)."""
+    if name in ("Incomplete", "RecordedCycle"):
+        from . import _common
+
+        return getattr(_common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
