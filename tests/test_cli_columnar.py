@@ -103,3 +103,47 @@ def test_the_columnar_path_keeps_rows_of_a_ticket_cut_across_blocks(
     random.Random(1).shuffle(small)  # not clustered any more
     with pytest.raises(Exception, match=r"clustered|severity|before"):
         list(batch.evaluate_pieces(small, policy, now=now))
+
+
+def test_a_jsonl_log_is_read_block_by_block(log: Path, tmp_path: Path) -> None:
+    """JSON lines stream like CSV: the first table comes before the file is read through
+    (an iterator over blocks, not one table split afterwards)."""
+    jsonl = tmp_path / "events.jsonl"
+    import csv
+    import json
+
+    with log.open(encoding="utf-8", newline="") as fh, jsonl.open("w", encoding="utf-8") as out:
+        for row in csv.DictReader(fh):
+            out.write(json.dumps({k: v for k, v in row.items() if v != ""}) + "\n")
+    lines = jsonl.read_text(encoding="utf-8").count("\n")
+    blocks = batch.read_log(jsonl, block_size=8192)
+    first = next(blocks)
+    assert 0 < first.num_rows < lines
+    assert first.num_rows + sum(t.num_rows for t in blocks) == lines
+
+
+def test_a_jsonl_block_unlike_the_first_goes_to_the_strict_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streaming JSON reader fixes the columns' types on its first block; a later block
+    with a new key or another type fails there, and the command reads the log again with
+    the strict reader: the output is the strict reader's."""
+    import json
+
+    rows = []
+    for i in range(400):  # some 60 KB: several blocks of 4 KB
+        tid = f"T-{i:03d}"
+        rows.append({"ticket_id": tid, "at": "2026-11-16T09:00:00-05:00", "type": "created",
+                     "severity": "high", "customer": "acme"})  # fmt: skip
+        rows.append({"ticket_id": tid, "at": "2026-11-16T10:00:00-05:00", "type": "agent_reply"})
+    rows[-2]["customer"] = 7  # a number where the first block had text
+    rows[-2]["region"] = "emea"  # and a key the first block did not have
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017, PT011 - pyarrow's own error
+        list(batch.read_log(events, block_size=4096))
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    assert _run(monkeypatch, events, fast, "csv", columnar=True) == 0
+    assert _run(monkeypatch, events, slow, "csv", columnar=False) == 0
+    assert fast.read_bytes() == slow.read_bytes()
+    assert "emea" in fast.read_text(encoding="utf-8")
