@@ -672,7 +672,13 @@ class OpenIndex:
         if target <= blk.total:  # the hot path: the answer is in the same year
             j = bisect_left(cum, target) - 1
             return starts[j] + (target - cum[j])
-        return self._add_later(blk, target - blk.total, t, "to add", d)
+        rem = target - blk.total
+        nxt = self._blocks.get(blk.year + 1)  # the next year, when compiled: inline
+        if nxt is not None and rem <= nxt.total:
+            cum = nxt.cum
+            j = bisect_left(cum, rem) - 1
+            return nxt.starts[j] + (rem - cum[j])
+        return self._add_later(blk, rem, t, "to add", d)
 
     def _add_later(
         self, blk: YearBlock, rem: int, origin: int, what: str, amount: int | None = None
