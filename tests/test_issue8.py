@@ -577,6 +577,10 @@ def _big_log(path: Path, tickets: int) -> None:
             fh.write(f"T{i},2026-03-02T10:{i % 60:02d}:00Z,agent_reply,,,\n")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signals_clean_up_temporary_files(
     tmp_path: Path, policy: str, sig: signal.Signals, code: int
@@ -592,6 +596,9 @@ def test_signals_clean_up_temporary_files(
         [sys.executable, "-m", "slaclock", "evaluate", str(events), "--policy", policy,
          "--now", "2026-03-03T00:00:00Z", "--format", "csv", "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # as from a terminal: a runner that starts the tests in the background (nohup,
+        # `cmd &`) has SIGINT ignored, which the child would inherit
+        preexec_fn=_default_sigint,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not any(p.name.startswith("slaclock-") for p in work.iterdir()):
