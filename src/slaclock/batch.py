@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._measure import Context, choose, result
 from .engine import _compiled, _Replay, replay_events
 from .errors import ConfigError, NaiveDatetimeError, TimelineError
+from .io import _SeenIds
 from .policy import Policy
 from .results import MetricResult, TicketSla
 from .ticket import Ticket
@@ -368,7 +369,7 @@ def _plain(v: Any) -> str:
     return _text(v)
 
 
-def _tickets(table: pa.Table, seen: set[int]) -> Iterator[tuple[Any, ...]]:
+def _tickets(table: pa.Table, seen: _SeenIds) -> Iterator[tuple[Any, ...]]:
     """``(id, created_us, created_at, severity, plan, status, fields, events, times)``
     per ticket of a clustered table (the rows of a ticket contiguous), by the rules of
     the event-log reader (:mod:`slaclock.io`): the first ``created`` row gives the
@@ -418,13 +419,11 @@ def _tickets(table: pa.Table, seen: set[int]) -> Iterator[tuple[Any, ...]]:
         tid = ids[start]
         if tid is None or tid == "":
             raise TimelineError(f"row {start}: no ticket id in 'ticket_id'")
-        key = hash(tid)
-        if key in seen:
+        if seen.add(tid):
             raise TimelineError(
                 f"row {start}: ticket {tid!r} appears again after other tickets; the table is "
                 "not clustered by ticket (use slaclock.batch.prepare)"
             )
-        seen.add(key)
         rows = range(start, end)
         yield _ticket(
             str(tid), rows, times, raw_at, kinds, status, severity, plan, field, value,
@@ -513,7 +512,7 @@ def evaluate_batches(
     policy: Policy | Mapping[str, Any],
     *,
     now: datetime | None = None,
-    chunk_tickets: int = 4096,
+    chunk_tickets: int = 1024,
 ) -> Iterator[TicketSla]:
     """The results of the tickets of an event table given in pieces (pyarrow record
     batches or tables, or pandas DataFrames), in order, ``chunk_tickets`` judged at once.
@@ -528,7 +527,7 @@ def evaluate_pieces(
     policy: Policy | Mapping[str, Any],
     *,
     now: datetime | None = None,
-    chunk_tickets: int = 4096,
+    chunk_tickets: int = 1024,
 ) -> Iterator[_Pending]:
     """:func:`evaluate_batches`, each ticket's results with what its result rows take from
     the ticket (``item.sla``, ``item.info``: ``id``, ``created_at``, ``fields``); for
@@ -542,7 +541,7 @@ def evaluate_pieces(
     horizon0 = _now_us(now)
     carry: pa.Table | None = None
     pending: list[_Pending] = []
-    seen: set[int] = set()  # the tickets met so far (hashes: 1M tickets cost ~60 MB)
+    seen = _SeenIds()  # the tickets met so far (fingerprints: 1M tickets, 16-32 MB)
 
     def run(table: pa.Table) -> Iterator[_Pending]:
         for tid, created, created_at, sev, pl, st, fields, events, times in _tickets(table, seen):
